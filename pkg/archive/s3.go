@@ -1,0 +1,367 @@
+package archive
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+)
+
+// S3 is a [Store] in an S3-compatible bucket, through minio-go.
+//
+// An object smaller than the part size is sent with one PutObject after
+// Commit; a larger one is streamed as a multipart upload whose parts are
+// sent as the writer fills them and which is completed only in Commit. S3
+// shows neither a PUT in flight nor an uncompleted multipart upload, so the
+// object appears whole or not at all. Abort, a failed part or a cancelled
+// context aborts the upload; uploads left by a killed process are aborted by
+// CleanIncomplete.
+type S3 struct {
+	core     *minio.Core
+	bucket   string
+	prefix   string // "" or "a/b/" (with the trailing slash)
+	partSize int64
+	unsigned bool
+	hook     Hook
+	log      *slog.Logger
+}
+
+// abortTimeout bounds the cleanup requests made after a failure.
+const abortTimeout = 30 * time.Second
+
+// NewS3 returns a store for bucket under prefix ("" for the bucket root)
+// with the endpoint and credentials of cfg. It checks that the bucket exists.
+func NewS3(ctx context.Context, cfg Config, bucket, prefix string, opts ...Option) (*S3, error) {
+	o := buildOptions(opts)
+	endpoint, secure, err := s3Endpoint(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var creds *credentials.Credentials
+	if cfg.S3AccessKey != "" {
+		creds = credentials.NewStaticV4(cfg.S3AccessKey, cfg.S3SecretKey.Reveal(), cfg.S3Token.Reveal())
+	} else {
+		creds = credentials.NewIAM("")
+	}
+	lookup := minio.BucketLookupAuto
+	if cfg.S3PathStyle {
+		lookup = minio.BucketLookupPath
+	}
+	core, err := minio.NewCore(endpoint, &minio.Options{
+		Creds:        creds,
+		Secure:       secure,
+		Region:       cfg.S3Region,
+		BucketLookup: lookup,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("s3 client for %s: %w", endpoint, err)
+	}
+	ok, err := core.BucketExists(ctx, bucket)
+	if err != nil {
+		return nil, fmt.Errorf("s3 bucket %s at %s: %w", bucket, endpoint, err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("s3 bucket %s at %s does not exist", bucket, endpoint)
+	}
+	prefix = strings.Trim(prefix, "/")
+	if prefix != "" {
+		prefix += "/"
+	}
+	part := cfg.S3PartSize
+	if part == 0 {
+		part = 16 << 20
+	}
+	return &S3{
+		core: core, bucket: bucket, prefix: prefix, partSize: part,
+		unsigned: cfg.S3DisableContentSHA256, hook: o.hook, log: o.logger,
+	}, nil
+}
+
+// s3Endpoint turns S3_ENDPOINT into minio-go's host[:port] and TLS flag.
+func s3Endpoint(cfg Config) (string, bool, error) {
+	ep := cfg.S3Endpoint
+	secure := !cfg.S3Insecure
+	if ep == "" {
+		region := cfg.S3Region
+		if region == "" || region == "us-east-1" {
+			return "s3.amazonaws.com", secure, nil
+		}
+		return "s3." + region + ".amazonaws.com", secure, nil
+	}
+	if strings.Contains(ep, "://") {
+		u, err := url.Parse(ep)
+		if err != nil {
+			return "", false, fmt.Errorf("S3_ENDPOINT: %w", err)
+		}
+		if u.Path != "" && u.Path != "/" {
+			return "", false, fmt.Errorf("S3_ENDPOINT %q: a path is not supported", ep)
+		}
+		switch u.Scheme {
+		case "http":
+			secure = false
+		case "https":
+			secure = true
+		default:
+			return "", false, fmt.Errorf("S3_ENDPOINT %q: scheme must be http or https", ep)
+		}
+		ep = u.Host
+	}
+	return ep, secure, nil
+}
+
+func (s *S3) name(key string) string { return s.prefix + key }
+
+func (s *S3) callHook(ctx context.Context, p Point, key string) error {
+	if s.hook == nil {
+		return nil
+	}
+	return s.hook(ctx, p, key)
+}
+
+func isNotFound(err error) bool {
+	var resp minio.ErrorResponse
+	if errors.As(err, &resp) {
+		return resp.StatusCode == http.StatusNotFound || resp.Code == "NoSuchKey"
+	}
+	return false
+}
+
+// Create implements [Store].
+func (s *S3) Create(ctx context.Context, key string) (ObjectWriter, error) {
+	if err := checkKey(key); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("create %s: %w", key, err)
+	}
+	return &s3Writer{s: s, ctx: ctx, key: key, buf: make([]byte, 0, min(s.partSize, 1<<20))}, nil
+}
+
+type s3Writer struct {
+	s        *S3
+	ctx      context.Context
+	key      string
+	buf      []byte
+	uploadID string
+	parts    []minio.CompletePart
+	done     bool
+	err      error
+}
+
+func md5Base64(b []byte) string {
+	sum := md5.Sum(b)
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+func (w *s3Writer) Write(p []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	if w.done {
+		return 0, fmt.Errorf("write %s: writer closed", w.key)
+	}
+	n := 0
+	for len(p) > 0 {
+		room := int(w.s.partSize) - len(w.buf)
+		k := min(room, len(p))
+		w.buf = append(w.buf, p[:k]...)
+		p, n = p[k:], n+k
+		if int64(len(w.buf)) == w.s.partSize {
+			if err := w.uploadPart(w.ctx); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, nil
+}
+
+// uploadPart sends w.buf as the next part, starting the upload if needed.
+func (w *s3Writer) uploadPart(ctx context.Context) error {
+	name := w.s.name(w.key)
+	if w.uploadID == "" {
+		id, err := w.s.core.NewMultipartUpload(ctx, w.s.bucket, name, minio.PutObjectOptions{
+			ContentType: contentType(w.key),
+		})
+		if err != nil {
+			return w.fail(fmt.Errorf("start multipart upload of %s: %w", w.key, err))
+		}
+		w.uploadID = id
+	}
+	num := len(w.parts) + 1
+	part, err := w.s.core.PutObjectPart(ctx, w.s.bucket, name, w.uploadID, num,
+		bytes.NewReader(w.buf), int64(len(w.buf)), minio.PutObjectPartOptions{
+			Md5Base64:            md5Base64(w.buf),
+			DisableContentSha256: w.s.unsigned,
+		})
+	if err != nil {
+		return w.fail(fmt.Errorf("upload part %d of %s: %w", num, w.key, err))
+	}
+	w.parts = append(w.parts, minio.CompletePart{PartNumber: num, ETag: part.ETag})
+	w.buf = w.buf[:0]
+	if err := w.s.callHook(ctx, PointPart, w.key); err != nil {
+		w.err, w.done = err, true // crash: leave the upload behind
+		return err
+	}
+	return nil
+}
+
+// fail records err and aborts the upload, even if ctx was cancelled.
+func (w *s3Writer) fail(err error) error {
+	w.err = err
+	w.abort(w.ctx)
+	return err
+}
+
+func (w *s3Writer) abort(ctx context.Context) {
+	if w.done {
+		return
+	}
+	w.done = true
+	w.buf = nil
+	if w.uploadID == "" {
+		return
+	}
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+	defer cancel()
+	if err := w.s.core.AbortMultipartUpload(actx, w.s.bucket, w.s.name(w.key), w.uploadID); err != nil {
+		// CleanIncomplete removes it at the partition's next recovery.
+		w.s.log.Warn("abort multipart upload", "key", w.key, "err", err)
+	}
+}
+
+func (w *s3Writer) Commit(ctx context.Context) error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.done {
+		return fmt.Errorf("commit %s: writer closed", w.key)
+	}
+	if err := w.s.callHook(ctx, PointSync, w.key); err != nil {
+		w.err, w.done = err, true
+		return err
+	}
+	name := w.s.name(w.key)
+	if w.uploadID == "" {
+		if err := w.s.callHook(ctx, PointPublish, w.key); err != nil {
+			w.err, w.done = err, true
+			return err
+		}
+		_, err := w.s.core.PutObject(ctx, w.s.bucket, name, bytes.NewReader(w.buf), int64(len(w.buf)),
+			md5Base64(w.buf), "", minio.PutObjectOptions{
+				ContentType:          contentType(w.key),
+				DisableContentSha256: w.s.unsigned,
+			})
+		w.done, w.buf = true, nil
+		if err != nil {
+			return fmt.Errorf("put %s: %w", w.key, err)
+		}
+	} else {
+		if len(w.buf) > 0 {
+			if err := w.uploadPart(ctx); err != nil {
+				return err
+			}
+		}
+		if err := w.s.callHook(ctx, PointPublish, w.key); err != nil {
+			w.err, w.done = err, true
+			return err
+		}
+		if _, err := w.s.core.CompleteMultipartUpload(ctx, w.s.bucket, name, w.uploadID, w.parts,
+			minio.PutObjectOptions{ContentType: contentType(w.key)}); err != nil {
+			return w.fail(fmt.Errorf("complete multipart upload of %s: %w", w.key, err))
+		}
+		w.done, w.buf = true, nil
+	}
+	return w.s.callHook(ctx, PointPublished, w.key)
+}
+
+func (w *s3Writer) Abort(ctx context.Context) error {
+	w.abort(ctx)
+	return nil
+}
+
+func contentType(key string) string {
+	switch {
+	case strings.HasSuffix(key, ".parquet"):
+		return "application/vnd.apache.parquet"
+	case strings.HasSuffix(key, ".json"):
+		return "application/json"
+	}
+	return "application/octet-stream"
+}
+
+// Open implements [Store].
+func (s *S3) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	if err := checkKey(key); err != nil {
+		return nil, err
+	}
+	r, _, _, err := s.core.GetObject(ctx, s.bucket, s.name(key), minio.GetObjectOptions{})
+	if isNotFound(err) {
+		return nil, notExist(key)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", key, err)
+	}
+	return r, nil
+}
+
+// List implements [Store] with ListObjectsV2 over the prefix.
+func (s *S3) List(ctx context.Context, prefix string) ([]Object, error) {
+	var out []Object
+	for obj := range s.core.ListObjectsIter(ctx, s.bucket, minio.ListObjectsOptions{
+		Prefix: s.name(prefix), Recursive: true,
+	}) {
+		if obj.Err != nil {
+			return nil, fmt.Errorf("list %q: %w", prefix, obj.Err)
+		}
+		out = append(out, Object{
+			Key: strings.TrimPrefix(obj.Key, s.prefix), Size: obj.Size, ModTime: obj.LastModified,
+		})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out, nil
+}
+
+// Delete implements [Store].
+func (s *S3) Delete(ctx context.Context, key string) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	if err := s.core.RemoveObject(ctx, s.bucket, s.name(key), minio.RemoveObjectOptions{}); err != nil && !isNotFound(err) {
+		return fmt.Errorf("delete %s: %w", key, err)
+	}
+	return nil
+}
+
+// CleanIncomplete implements [Store]: it aborts every incomplete multipart
+// upload whose key starts with prefix.
+func (s *S3) CleanIncomplete(ctx context.Context, prefix string) error {
+	keyMarker, idMarker := "", ""
+	for {
+		res, err := s.core.ListMultipartUploads(ctx, s.bucket, s.name(prefix), keyMarker, idMarker, "", 1000)
+		if err != nil {
+			return fmt.Errorf("list incomplete uploads %q: %w", prefix, err)
+		}
+		for _, u := range res.Uploads {
+			if err := s.core.AbortMultipartUpload(ctx, s.bucket, u.Key, u.UploadID); err != nil && !isNotFound(err) {
+				return fmt.Errorf("abort incomplete upload of %s: %w", strings.TrimPrefix(u.Key, s.prefix), err)
+			}
+			s.log.Info("aborted incomplete upload", "key", strings.TrimPrefix(u.Key, s.prefix))
+		}
+		if !res.IsTruncated {
+			return nil
+		}
+		keyMarker, idMarker = res.NextKeyMarker, res.NextUploadIDMarker
+	}
+}

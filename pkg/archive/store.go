@@ -1,0 +1,148 @@
+package archive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+)
+
+// Store holds whole objects under slash-separated keys, on local disk or in
+// an S3-compatible bucket. An object written through [Store.Create] becomes
+// visible only when its [ObjectWriter.Commit] returns nil, and then all at
+// once: readers and [Store.List] never see part of an object.
+//
+// Keys are relative, slash-separated and clean ("topic/dt=2026-01-02/f.parquet");
+// no segment may be empty, "." or "..", or start with "." (the local backend
+// keeps its temporary files under such names).
+type Store interface {
+	// Create starts a new object. Nothing is visible under key until Commit;
+	// an existing object under key stays readable until then and is replaced
+	// atomically. ctx governs every upload the writer makes.
+	Create(ctx context.Context, key string) (ObjectWriter, error)
+	// Open reads a committed object. A missing key gives an error that
+	// matches fs.ErrNotExist.
+	Open(ctx context.Context, key string) (io.ReadCloser, error)
+	// List returns every committed object whose key starts with prefix (a
+	// plain string prefix, as in S3, and recursive), sorted by key.
+	List(ctx context.Context, prefix string) ([]Object, error)
+	// Delete removes an object durably. A missing key is not an error.
+	Delete(ctx context.Context, key string) error
+	// CleanIncomplete removes what interrupted writes left behind for keys
+	// starting with prefix: temporary files on disk, incomplete multipart
+	// uploads in S3. Call it only while no writer for such a key is open.
+	CleanIncomplete(ctx context.Context, prefix string) error
+}
+
+// ObjectWriter is an object being written. Exactly one of Commit or Abort
+// ends it; calling Abort after Commit (as a deferred cleanup) is a no-op.
+type ObjectWriter interface {
+	io.Writer
+	// Commit makes the object durable and visible under its key.
+	Commit(ctx context.Context) error
+	// Abort discards everything written so far.
+	Abort(ctx context.Context) error
+}
+
+// Object describes a committed object.
+type Object struct {
+	Key     string
+	Size    int64
+	ModTime time.Time
+}
+
+// Put writes body to key atomically: the object appears whole or not at all.
+func Put(ctx context.Context, s Store, key string, body io.Reader) error {
+	w, err := s.Create(ctx, key)
+	if err != nil {
+		return err
+	}
+	defer w.Abort(context.WithoutCancel(ctx))
+	if _, err := io.Copy(w, body); err != nil {
+		return fmt.Errorf("write %s: %w", key, err)
+	}
+	return w.Commit(ctx)
+}
+
+// ReadAll returns the whole content of key.
+func ReadAll(ctx context.Context, s Store, key string) ([]byte, error) {
+	r, err := s.Open(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", key, err)
+	}
+	return b, nil
+}
+
+// Point names a step of publishing an object, for fault injection.
+type Point int
+
+// The steps at which a [Hook] is called, in order.
+const (
+	// PointJournal: Partition.Publish is about to record the file in the
+	// partition's journal; nothing of the file exists yet.
+	PointJournal Point = iota + 1
+	// PointPart: one part of a multipart upload (S3) or one buffer of the
+	// temporary file (local) has been written; called once per part.
+	PointPart
+	// PointSync: all bytes are written, before the local temporary file is
+	// fsynced or the last S3 part is uploaded.
+	PointSync
+	// PointPublish: the data is durable but invisible, just before the
+	// rename (local) or CompleteMultipartUpload/PutObject (S3).
+	PointPublish
+	// PointPublished: the object is visible (and, locally, its directory
+	// fsynced); the caller has not committed the Kafka offset yet.
+	PointPublished
+)
+
+func (p Point) String() string {
+	switch p {
+	case PointJournal:
+		return "journal"
+	case PointPart:
+		return "part"
+	case PointSync:
+		return "sync"
+	case PointPublish:
+		return "publish"
+	case PointPublished:
+		return "published"
+	}
+	return fmt.Sprintf("Point(%d)", int(p))
+}
+
+// Hook is called at each [Point] of writing key. A non-nil error stops the
+// write at once and is returned to the caller with nothing cleaned up: no
+// temporary file removed, no multipart upload aborted, as if the process had
+// been killed there. Tests use it to prove crash recovery.
+type Hook func(ctx context.Context, p Point, key string) error
+
+// ErrInvalidKey reports a key the stores refuse.
+var ErrInvalidKey = errors.New("invalid object key")
+
+// checkKey enforces the key rules of [Store].
+func checkKey(key string) error {
+	if key == "" || strings.HasPrefix(key, "/") || path.Clean(key) != key {
+		return fmt.Errorf("%w %q", ErrInvalidKey, key)
+	}
+	for seg := range strings.SplitSeq(key, "/") {
+		if seg == "" || strings.HasPrefix(seg, ".") {
+			return fmt.Errorf("%w %q", ErrInvalidKey, key)
+		}
+	}
+	return nil
+}
+
+// notExist wraps fs.ErrNotExist with the key.
+func notExist(key string) error {
+	return fmt.Errorf("open %s: %w", key, fs.ErrNotExist)
+}
