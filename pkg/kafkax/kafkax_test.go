@@ -85,3 +85,49 @@ func TestEnsureTopicsCreatesEachWithItsPolicy(t *testing.T) {
 		t.Fatalf("t.employees has %d partitions, want 4", n)
 	}
 }
+
+func TestReadRangeReadsExactlyTheRangeIncludingTombstones(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cfg := &Config{Brokers: testenv.Kafka(t), TopicPrefix: "r.", Partitions: 1, ReplicationFactor: 1, DialTimeout: 5 * time.Second}
+	if err := EnsureTopics(ctx, cfg, ExtractorState); err != nil {
+		t.Fatal(err)
+	}
+	topic := cfg.Topic(ExtractorState)
+	tr, _ := cfg.Transport()
+	w := &kafka.Writer{Addr: cfg.Addr(), Topic: topic, Transport: tr, BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll}
+	var msgs []kafka.Message
+	for i := range 50 {
+		msgs = append(msgs, kafka.Message{Key: []byte{byte('a' + i%5)}, Value: []byte{byte(i)}, Headers: []kafka.Header{{Key: "n", Value: []byte{byte(i)}}}})
+	}
+	msgs = append(msgs, kafka.Message{Key: []byte("a")}) // tombstone at offset 50
+	if err := w.WriteMessages(ctx, msgs...); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	cl, _ := cfg.Client()
+	offs, err := PartitionOffsets(ctx, cl, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if offs[0].End != 51 {
+		t.Fatalf("end offset %d, want 51", offs[0].End)
+	}
+	var got []int64
+	var tombstones int
+	err = ReadRange(ctx, cl, topic, 0, 10, offs[0].End, func(m *Message) error {
+		got = append(got, m.Offset)
+		if m.Value == nil {
+			tombstones++
+		} else if m.Value[0] != byte(m.Offset) || m.Header("n")[0] != byte(m.Offset) {
+			t.Fatalf("offset %d carries value %v", m.Offset, m.Value)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 41 || got[0] != 10 || got[40] != 50 || tombstones != 1 {
+		t.Fatalf("read %d records (%v...), %d tombstones; want offsets 10..50 and 1 tombstone", len(got), got[:min(3, len(got))], tombstones)
+	}
+}
