@@ -1,0 +1,501 @@
+package extract
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgpro"
+)
+
+// endpointRun is one endpoint's share of a run. Only its goroutine touches
+// the state records of its topic.
+type endpointRun struct {
+	x         *Extractor
+	log       *slog.Logger
+	runID     string
+	r         route
+	rep       *EndpointReport
+	recs      map[string]entry
+	baselined bool
+	seen      map[string]struct{} // full pass: identities met
+	onChange  func(company, employee string)
+}
+
+// runEndpoint extracts one endpoint: a full pass, or the incremental window
+// since its last run. cands is the compensation plan (nil elsewhere).
+func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID string, r route, rep *EndpointReport,
+	onChange func(string, string), cands *candidateSet) error {
+	name := r.ep.String()
+	log = log.With("endpoint", name)
+	es := x.state.Endpoint(name)
+	full := x.cfg.Mode == "full" || !es.Baselined || es.Watermark.IsZero()
+	if !full && x.cfg.FullEvery > 0 {
+		if now, ok := x.src.ServerTime(); ok && now.Sub(es.LastFullStart) >= x.cfg.FullEvery {
+			full = true
+		}
+	}
+	if cands != nil && cands.forceFull {
+		full = true
+	}
+	er := &endpointRun{x: x, log: log, runID: runID, r: r, rep: rep, recs: x.state.records(r.topic),
+		baselined: es.Baselined, onChange: onChange}
+	rep.Full = full
+
+	var q ukgpro.Query
+	since := es.Watermark.Add(-x.cfg.Overlap)
+	switch {
+	case full:
+		er.seen = make(map[string]struct{}, len(er.recs))
+	case r.ep.HasChangedFilter():
+		q.DateTimeChanged = ukgpro.After(since)
+	case r.ep.HasCreatedFilter(): // job history rows are created, not changed
+		q.DateTimeCreated = ukgpro.After(since)
+	}
+	log.Info("endpoint started", "full", full, "since", since.Format(time.DateOnly))
+
+	var runStart time.Time
+	noteStart := func() {
+		if runStart.IsZero() {
+			if t, ok := x.src.ServerTime(); ok {
+				runStart = t
+			}
+		}
+	}
+	var err error
+	if !full && r.topic == kafkax.Compensation {
+		// compensation-details has no change filter: refetch the employees
+		// whose employment changed, unless a full pass is cheaper.
+		if len(cands.keys) >= es.FullPages && es.FullPages > 0 {
+			full, rep.Full = true, true
+			er.seen = make(map[string]struct{}, len(er.recs))
+			err = er.pages(ctx, q, noteStart)
+		} else {
+			err = er.perEmployee(ctx, cands.keys, noteStart)
+		}
+	} else {
+		err = er.pages(ctx, q, noteStart)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if full {
+		if err := er.vanished(ctx); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		es.LastFullStart = runStart
+		es.FullPages = rep.Pages
+		es.Baselined = true
+	}
+	es.Watermark = runStart
+	es.LastRunID = runID
+	msg, err := endpointMessage(x.kcfg.Topic(kafkax.ExtractorState), name, es)
+	if err != nil {
+		return err
+	}
+	if err := x.write(context.WithoutCancel(ctx), []kafka.Message{msg}); err != nil {
+		return fmt.Errorf("%s: checkpoint: %w", name, err)
+	}
+	x.state.setEndpoint(name, es)
+	x.metrics.lastSuccess.WithLabelValues(name).SetToCurrentTime()
+	log.Info("endpoint finished", "pages", rep.Pages, "rows", rep.Rows, "published", rep.Published,
+		"unchanged", rep.Unchanged, "dlq", rep.DLQ, "tombstones", rep.Tombstones, "lifecycle", rep.Lifecycle)
+	return nil
+}
+
+// pages reads the endpoint page by page and publishes each page before
+// asking for the next one to be delivered.
+func (er *endpointRun) pages(ctx context.Context, q ukgpro.Query, noteStart func()) error {
+	for page, err := range er.x.src.Pages(ctx, er.r.ep, q) {
+		if err != nil {
+			return err
+		}
+		noteStart()
+		er.rep.Pages++
+		er.rep.Rows += page.Rows
+		er.x.metrics.pages.WithLabelValues(er.r.ep.String()).Inc()
+		if err := er.publish(ctx, page.Records); err != nil {
+			return fmt.Errorf("page %d: %w", page.Number, err)
+		}
+	}
+	return nil
+}
+
+// perEmployee refetches the given employees' records, UKG_CONCURRENCY at a
+// time, publishing in batches.
+func (er *endpointRun) perEmployee(ctx context.Context, keys [][2]string, noteStart func()) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		recs []ukgpro.Record
+		err  error
+	}
+	jobs := make(chan [2]string)
+	results := make(chan result)
+	var wg sync.WaitGroup
+	for range er.x.conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range jobs {
+				recs, err := er.x.src.Employee(ctx, er.r.ep, k[0], k[1])
+				if err != nil {
+					err = fmt.Errorf("employee %s/%s: %w", k[0], k[1], err)
+				}
+				select {
+				case results <- result{recs, err}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for _, k := range keys {
+			select {
+			case jobs <- k:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(results) }()
+	var batch []ukgpro.Record
+	var firstErr error
+	for res := range results {
+		er.rep.Calls++
+		if res.err != nil {
+			if firstErr == nil {
+				firstErr = res.err
+				cancel()
+			}
+			continue
+		}
+		noteStart()
+		er.rep.Rows += len(res.recs)
+		batch = append(batch, res.recs...)
+		if len(batch) >= 200 {
+			if err := er.publish(ctx, batch); err != nil && firstErr == nil {
+				firstErr = err
+				cancel()
+			}
+			batch = batch[:0]
+		}
+	}
+	if firstErr != nil {
+		return firstErr
+	}
+	return er.publish(ctx, batch)
+}
+
+// pending is one record's outcome waiting for its Kafka acknowledgement.
+type pending struct {
+	ident string
+	e     *entry // nil: tombstone
+	msg   int    // index of its message in the batch
+}
+
+// publish runs one batch of records through PII, change detection and the
+// schema, produces the changed ones (plus lifecycle events and dead
+// letters), and only then records them in the state topic.
+func (er *endpointRun) publish(ctx context.Context, recs []ukgpro.Record) error {
+	x := er.x
+	var msgs []kafka.Message
+	var pend []pending
+	now := x.now().UTC()
+	for _, rec := range recs {
+		ident := identity(er.r.topic, rec.Key(), rec.SystemID)
+		if er.seen != nil {
+			er.seen[ident] = struct{}{}
+		}
+		value, err := x.pii.Apply(er.r.topic, rec.Raw)
+		if err != nil {
+			// The record cannot be parsed, so the policy cannot be applied
+			// and the value is not safe to forward: dead-letter without it.
+			msgs = append(msgs, x.deadLetter(er.r, rec.Key(), nil, er.runID, fmt.Sprintf("pii policy: %v", err)))
+			er.rep.DLQ++
+			continue
+		}
+		h, err := HashRecord(value)
+		if err != nil {
+			msgs = append(msgs, x.deadLetter(er.r, rec.Key(), value, er.runID, err.Error()))
+			er.rep.DLQ++
+			continue
+		}
+		prev, known := er.recs[ident]
+		if known && prev.hash == h {
+			er.rep.Unchanged++
+			continue
+		}
+		if err := x.val.Validate(er.r.topic, value); err != nil {
+			msgs = append(msgs, x.deadLetter(er.r, rec.Key(), value, er.runID, err.Error()))
+			pend = append(pend, pending{ident: ident, e: &entry{hash: h, dlq: true, snap: prev.snap}, msg: len(msgs) - 1})
+			er.rep.DLQ++
+			continue
+		}
+		e := &entry{hash: h}
+		ceID := eventID(x.source(er.r), ident, h.String())
+		msgs = append(msgs, x.recordMessage(er.r, rec.Key(), value, h, ceID, er.runID, now))
+		pend = append(pend, pending{ident: ident, e: e, msg: len(msgs) - 1})
+		er.rep.Published++
+		if er.r.topic == kafkax.Employees {
+			snap, err := snapshot(value)
+			if err != nil {
+				return fmt.Errorf("record %s: %w", ident, err)
+			}
+			e.snap = snap
+			var events []derived
+			switch {
+			case er.baselined:
+				var before []string
+				if known {
+					before = prev.snap
+				}
+				events = diffEmployment(before, snap)
+			case x.cfg.BackfillHires && !known:
+				events = diffEmployment(nil, snap)
+			}
+			for _, d := range events {
+				m, err := x.lifecycleMessage(rec, ident, d, ceID, er.runID, now)
+				if err != nil {
+					return err
+				}
+				msgs = append(msgs, m)
+				er.rep.Lifecycle++
+			}
+			if er.onChange != nil {
+				er.onChange(rec.CompanyID, rec.EmployeeID)
+			}
+		}
+	}
+	return er.commit(ctx, msgs, pend)
+}
+
+// commit produces msgs, then writes the state entries of the records Kafka
+// acknowledged, then updates the in-memory state. A record whose write
+// failed keeps its old state, so the next run publishes it again.
+func (er *endpointRun) commit(ctx context.Context, msgs []kafka.Message, pend []pending) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	x := er.x
+	start := time.Now()
+	werr := x.write(ctx, msgs)
+	x.metrics.publishLatency.WithLabelValues(er.r.ep.String()).Observe(time.Since(start).Seconds())
+	var failed kafka.WriteErrors
+	if werr != nil && !errors.As(werr, &failed) {
+		failed = nil
+	}
+	stateTopic := x.kcfg.Topic(kafkax.ExtractorState)
+	var stateMsgs []kafka.Message
+	var acked []pending
+	for _, p := range pend {
+		if werr != nil && (failed == nil || failed[p.msg] != nil) {
+			continue // not acknowledged
+		}
+		sm, err := stateMessage(stateTopic, p.ident, p.e, snapFields[er.r.topic])
+		if err != nil {
+			return err
+		}
+		stateMsgs = append(stateMsgs, sm)
+		acked = append(acked, p)
+	}
+	x.metrics.records.WithLabelValues(er.r.ep.String(), "published").Add(float64(len(msgs)))
+	if len(stateMsgs) > 0 {
+		// The records are in Kafka: record them even when the run is being
+		// cancelled, so a restart does not publish them again.
+		if err := x.write(context.WithoutCancel(ctx), stateMsgs); err != nil {
+			return errors.Join(werr, fmt.Errorf("write state: %w", err))
+		}
+		for _, p := range acked {
+			if p.e == nil {
+				delete(er.recs, p.ident)
+			} else {
+				er.recs[p.ident] = *p.e
+			}
+		}
+	}
+	if werr != nil {
+		return fmt.Errorf("produce: %w", werr)
+	}
+	return nil
+}
+
+// vanished tombstones, after a complete full pass, the records the state
+// knows that the API no longer returned. Compacted topics get a tombstone
+// (a null value), so consumers and compaction drop the employee; job
+// history (delete policy) keeps its rows and the state just forgets it.
+func (er *endpointRun) vanished(ctx context.Context) error {
+	var msgs []kafka.Message
+	var gone []string
+	for ident := range er.recs {
+		if _, ok := er.seen[ident]; ok {
+			continue
+		}
+		gone = append(gone, ident)
+		if !compacted(er.r.topic) {
+			continue
+		}
+		key, _ := splitIdentity(ident)
+		src := er.x.source(er.r)
+		msgs = append(msgs, kafka.Message{
+			Topic: er.x.kcfg.Topic(er.r.topic), Key: []byte(key),
+			Headers: []kafka.Header{
+				{Key: "ce_specversion", Value: []byte("1.0")},
+				{Key: "ce_type", Value: []byte("com.ukgpro." + er.r.topic + ".deleted")},
+				{Key: "ce_id", Value: []byte(eventID(src, ident, "deleted", er.runID))},
+				{Key: "ce_source", Value: []byte(src)},
+				{Key: "ce_subject", Value: []byte(key)},
+				{Key: "ukg_run_id", Value: []byte(er.runID)},
+			},
+		})
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	er.rep.Tombstones = len(msgs)
+	er.log.Info("records vanished from the API", "count", len(gone), "tombstones", len(msgs))
+	if len(msgs) > 0 {
+		if err := er.x.write(ctx, msgs); err != nil {
+			return fmt.Errorf("produce tombstones: %w", err)
+		}
+	}
+	stateTopic := er.x.kcfg.Topic(kafkax.ExtractorState)
+	stateMsgs := make([]kafka.Message, 0, len(gone))
+	for _, ident := range gone {
+		sm, _ := stateMessage(stateTopic, ident, nil, nil)
+		stateMsgs = append(stateMsgs, sm)
+	}
+	if err := er.x.write(context.WithoutCancel(ctx), stateMsgs); err != nil {
+		return fmt.Errorf("write state: %w", err)
+	}
+	for _, ident := range gone {
+		delete(er.recs, ident)
+	}
+	return nil
+}
+
+func splitIdentity(ident string) (key, row string) {
+	// identity = topic|company/employee[|row]
+	_, rest, _ := cut(ident, '|')
+	key, row, _ = cut(rest, '|')
+	return key, row
+}
+
+func cut(s string, sep byte) (string, string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == sep {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}
+
+// write produces msgs with the shared writer, in chunks that fit a request.
+func (x *Extractor) write(ctx context.Context, msgs []kafka.Message) error {
+	return x.w.WriteMessages(ctx, msgs...)
+}
+
+// source is the CloudEvents source of an endpoint's records.
+func (x *Extractor) source(r route) string { return "ukgpro://" + x.host + "/" + r.ep.String() }
+
+func (x *Extractor) recordMessage(r route, key string, value []byte, h RecordHash, ceID, runID string, now time.Time) kafka.Message {
+	return kafka.Message{
+		Topic: x.kcfg.Topic(r.topic), Key: []byte(key), Value: value,
+		Headers: []kafka.Header{
+			{Key: "ce_specversion", Value: []byte("1.0")},
+			{Key: "ce_id", Value: []byte(ceID)},
+			{Key: "ce_source", Value: []byte(x.source(r))},
+			{Key: "ce_type", Value: []byte("com.ukgpro." + r.topic + ".snapshot")},
+			{Key: "ce_time", Value: []byte(now.Format(time.RFC3339Nano))},
+			{Key: "ce_subject", Value: []byte(key)},
+			{Key: "content-type", Value: []byte("application/json")},
+			{Key: "ukg_record_hash", Value: []byte(h.String())},
+			{Key: "ukg_schema", Value: []byte(x.val.SchemaID(r.topic))},
+			{Key: "ukg_run_id", Value: []byte(runID)},
+		},
+	}
+}
+
+// deadLetter builds a DLQ message. value is the record after the PII policy
+// (nil when the policy could not be applied); it never holds raw PII.
+func (x *Extractor) deadLetter(r route, key string, value []byte, runID, reason string) kafka.Message {
+	x.metrics.records.WithLabelValues(r.ep.String(), "dlq").Inc()
+	x.log.Warn("record dead-lettered", "endpoint", r.ep.String(), "key", key, "reason", reason)
+	return kafka.Message{
+		Topic: x.kcfg.Topic(kafkax.DLQ), Key: []byte(key), Value: value,
+		Headers: []kafka.Header{
+			{Key: "ukg_dlq_reason", Value: []byte(reason)},
+			{Key: "ukg_dlq_stage", Value: []byte("extractor")},
+			{Key: "ukg_origin_topic", Value: []byte(x.kcfg.Topic(r.topic))},
+			{Key: "ukg_origin_endpoint", Value: []byte(r.ep.String())},
+			{Key: "ukg_schema", Value: []byte(x.val.SchemaID(r.topic))},
+			{Key: "ukg_run_id", Value: []byte(runID)},
+			{Key: "content-type", Value: []byte("application/json")},
+		},
+	}
+}
+
+// LifecycleEvent is the value of a ukgpro.lifecycle message
+// (schemas/lifecycle).
+type LifecycleEvent struct {
+	Event         string    `json:"event"`
+	CompanyID     string    `json:"companyId"`
+	EmployeeID    string    `json:"employeeId"`
+	Key           string    `json:"key"`
+	EffectiveDate *string   `json:"effectiveDate"`
+	Changes       []Change  `json:"changes"`
+	Sources       []string  `json:"sources"`
+	DetectedAt    time.Time `json:"detectedAt"`
+	RunID         string    `json:"runId"`
+}
+
+func (x *Extractor) lifecycleMessage(rec ukgpro.Record, ident string, d derived, sourceID, runID string, now time.Time) (kafka.Message, error) {
+	ev := LifecycleEvent{
+		Event: d.event, CompanyID: rec.CompanyID, EmployeeID: rec.EmployeeID, Key: rec.Key(),
+		Changes: d.changes, Sources: []string{sourceID}, DetectedAt: now, RunID: runID,
+	}
+	if d.effective != "" {
+		ev.EffectiveDate = &d.effective
+	}
+	v, err := json.Marshal(ev)
+	if err != nil {
+		return kafka.Message{}, fmt.Errorf("encode %s event of %s: %w", d.event, ident, err)
+	}
+	return x.eventMessage(rec.Key(), ident, d.event, sourceID, runID, v, now), nil
+}
+
+// eventMessage wraps an encoded lifecycle event. Its ce_id depends only on
+// the event kind, the record identity and the source record's ce_id, so
+// re-deriving it from the same data gives the same id.
+func (x *Extractor) eventMessage(key, ident, event, sourceID, runID string, value []byte, now time.Time) kafka.Message {
+	h, _ := HashRecord(value)
+	src := x.source(routes["employee-employment-details"])
+	return kafka.Message{
+		Topic: x.kcfg.Topic(kafkax.Lifecycle), Key: []byte(key), Value: value,
+		Headers: []kafka.Header{
+			{Key: "ce_specversion", Value: []byte("1.0")},
+			{Key: "ce_id", Value: []byte(lifecycleID(event, ident, sourceID))},
+			{Key: "ce_source", Value: []byte(src)},
+			{Key: "ce_type", Value: []byte("com.ukgpro.lifecycle." + event)},
+			{Key: "ce_time", Value: []byte(now.Format(time.RFC3339Nano))},
+			{Key: "ce_subject", Value: []byte(key)},
+			{Key: "content-type", Value: []byte("application/json")},
+			{Key: "ukg_record_hash", Value: []byte(h.String())},
+			{Key: "ukg_schema", Value: []byte(x.val.SchemaID(kafkax.Lifecycle))},
+			{Key: "ukg_run_id", Value: []byte(runID)},
+		},
+	}
+}
+
+func lifecycleID(event, ident, sourceID string) string {
+	return eventID("lifecycle", event, ident, sourceID)
+}

@@ -1,0 +1,324 @@
+package extract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgpro"
+)
+
+// Config is the extractor's own settings (EXTRACTOR_*).
+type Config struct {
+	Mode          string        `env:"EXTRACTOR_MODE, default=incremental" desc:"incremental (changed records only, with periodic full reconciliation) or full (every record every run)"`
+	Interval      time.Duration `env:"EXTRACTOR_INTERVAL, default=4h" desc:"time between runs when not --once"`
+	FullEvery     time.Duration `env:"EXTRACTOR_FULL_EVERY, default=168h" desc:"an incremental run becomes a full reconciliation when the last full pass (tenant clock) is older than this"`
+	Overlap       time.Duration `env:"EXTRACTOR_OVERLAP, default=48h" desc:"incremental windows start this long before the previous run's start (tenant clock), so nothing at an edge is lost"`
+	Endpoints     []string      `env:"EXTRACTOR_ENDPOINTS, default=employee-employment-details,person-details,compensation-details,employee-job-history-details" desc:"UKG endpoints to extract"`
+	BackfillHires bool          `env:"EXTRACTOR_BACKFILL_HIRES, default=false" desc:"on the baseline (first) run, emit employee.hired for every employee instead of no lifecycle events"`
+	BatchSize     int           `env:"EXTRACTOR_BATCH_SIZE, default=1000" desc:"producer batch size (messages per partition batch)"`
+	Linger        time.Duration `env:"EXTRACTOR_LINGER, default=5ms" desc:"producer batch linger (kafka-go BatchTimeout)"`
+	WriteTimeout  time.Duration `env:"EXTRACTOR_WRITE_TIMEOUT, default=30s" desc:"timeout of one produce request"`
+}
+
+// Validate names the variable of the first bad setting.
+func (c *Config) Validate() error {
+	switch c.Mode {
+	case "incremental", "full":
+	default:
+		return fmt.Errorf("EXTRACTOR_MODE: %q is not incremental or full", c.Mode)
+	}
+	if len(c.Endpoints) == 0 {
+		return errors.New("EXTRACTOR_ENDPOINTS: no endpoint")
+	}
+	for _, e := range c.Endpoints {
+		if _, ok := routes[strings.TrimSpace(e)]; !ok {
+			return fmt.Errorf("EXTRACTOR_ENDPOINTS: %q is not one of %s", e, strings.Join(routeNames(), ", "))
+		}
+	}
+	if c.BatchSize < 1 {
+		return errors.New("EXTRACTOR_BATCH_SIZE must be at least 1")
+	}
+	return nil
+}
+
+// route ties a UKG endpoint to its topic (design.md "Topics").
+type route struct {
+	ep    ukgpro.Endpoint
+	topic string
+}
+
+var routes = map[string]route{
+	"employee-employment-details":  {ukgpro.EmployeeEmploymentDetails, kafkax.Employees},
+	"person-details":               {ukgpro.PersonDetails, kafkax.People},
+	"compensation-details":         {ukgpro.CompensationDetails, kafkax.Compensation},
+	"employee-job-history-details": {ukgpro.JobHistoryDetails, kafkax.JobHistory},
+}
+
+func routeNames() []string {
+	return []string{"employee-employment-details", "person-details", "compensation-details", "employee-job-history-details"}
+}
+
+// compacted reports the topics whose vanished records get a tombstone.
+func compacted(topic string) bool {
+	return topic == kafkax.Employees || topic == kafkax.People || topic == kafkax.Compensation
+}
+
+// Validator checks a record (after the PII policy) against its topic's
+// schema and names the schema version ("employees/v1.0").
+type Validator interface {
+	Validate(topic string, raw []byte) error
+	SchemaID(topic string) string
+}
+
+// Redactor applies the PII policy to a record before anything else sees it.
+type Redactor interface {
+	Apply(topic string, raw []byte) ([]byte, error)
+}
+
+// Source is the UKG API as the extractor uses it (ukgpro.Client).
+type Source interface {
+	Pages(ctx context.Context, ep ukgpro.Endpoint, q ukgpro.Query) iter.Seq2[ukgpro.Page, error]
+	Employee(ctx context.Context, ep ukgpro.Endpoint, companyID, employeeID string) ([]ukgpro.Record, error)
+	ServerTime() (time.Time, bool)
+}
+
+// Extractor runs extractions: UKG → PII policy → schema check → change
+// detection → Kafka, then the state topic. Build it with New, call Start
+// once, then Run per extraction.
+type Extractor struct {
+	cfg     Config
+	kcfg    *kafkax.Config
+	src     Source
+	val     Validator
+	pii     Redactor
+	log     *slog.Logger
+	metrics *Metrics
+	host    string
+	conc    int
+
+	cl    *kafka.Client
+	w     *kafka.Writer
+	state *State
+	now   func() time.Time
+}
+
+// Deps are the extractor's collaborators.
+type Deps struct {
+	Source    Source
+	Validator Validator
+	Redactor  Redactor
+	Logger    *slog.Logger
+	Metrics   *Metrics // nil: not recorded
+	// BaseURL is the tenant's UKG URL; its host goes into ce_source.
+	BaseURL string
+	// Concurrency bounds per-employee refetches (UKG_CONCURRENCY).
+	Concurrency int
+}
+
+// New builds an Extractor. It connects to nothing until Start.
+func New(cfg Config, kcfg *kafkax.Config, d Deps) (*Extractor, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(d.BaseURL)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("UKG_BASE_URL: %q has no host", d.BaseURL)
+	}
+	tr, err := kcfg.Transport()
+	if err != nil {
+		return nil, err
+	}
+	cl, err := kcfg.Client()
+	if err != nil {
+		return nil, err
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics(nil)
+	}
+	x := &Extractor{
+		cfg: cfg, kcfg: kcfg, src: d.Source, val: d.Validator, pii: d.Redactor,
+		log: d.Logger, metrics: d.Metrics, host: u.Host, conc: max(d.Concurrency, 1),
+		cl: cl, now: time.Now,
+	}
+	x.w = &kafka.Writer{
+		Addr:         kcfg.Addr(),
+		Transport:    tr,
+		Balancer:     &kafka.Murmur2Balancer{}, // the Java client's and librdkafka's murmur2 partitioner
+		RequiredAcks: kafka.RequireAll,
+		Compression:  kafka.Zstd,
+		BatchSize:    cfg.BatchSize,
+		BatchBytes:   8 << 20,
+		BatchTimeout: cfg.Linger,
+		WriteTimeout: cfg.WriteTimeout,
+		MaxAttempts:  10,
+	}
+	return x, nil
+}
+
+// Close releases the producer.
+func (x *Extractor) Close() error { return x.w.Close() }
+
+// State exposes the loaded state (for tests and reporting).
+func (x *Extractor) State() *State { return x.state }
+
+var snapFields = map[string][]string{kafkax.Employees: lifecycleFields}
+
+// Start creates missing topics, loads the state topic and repairs the state
+// after an interrupted run (see recover).
+func (x *Extractor) Start(ctx context.Context) error {
+	topics := []string{kafkax.Employees, kafkax.People, kafkax.JobHistory, kafkax.Compensation,
+		kafkax.Lifecycle, kafkax.DLQ, kafkax.ExtractorState}
+	if err := kafkax.EnsureTopics(ctx, x.kcfg, topics...); err != nil {
+		return err
+	}
+	st, err := loadState(ctx, x.cl, x.kcfg.Topic(kafkax.ExtractorState), snapFields)
+	if err != nil {
+		return err
+	}
+	x.state = st
+	for _, t := range []string{kafkax.Employees, kafkax.People, kafkax.JobHistory, kafkax.Compensation} {
+		x.log.Info("state loaded", "topic", x.kcfg.Topic(t), "records", st.Len(t))
+	}
+	return x.recover(ctx)
+}
+
+// Report is what one run did, per endpoint.
+type Report struct {
+	RunID     string
+	Endpoints map[string]*EndpointReport
+}
+
+// EndpointReport counts one endpoint's run.
+type EndpointReport struct {
+	Full                      bool
+	Pages, Rows               int
+	Published, Unchanged, DLQ int
+	Tombstones, Lifecycle     int
+	Calls                     int // per-employee refetch calls (incremental compensation)
+	Err                       error
+}
+
+// Run performs one extraction of every configured endpoint. It returns an
+// error when any endpoint failed; what the other endpoints published is
+// acknowledged and checkpointed either way.
+func (x *Extractor) Run(ctx context.Context) (*Report, error) {
+	if x.state == nil {
+		return nil, errors.New("extractor: Run before Start")
+	}
+	runID := newRunID(x.now())
+	rep := &Report{RunID: runID, Endpoints: map[string]*EndpointReport{}}
+	log := x.log.With("run_id", runID)
+	log.Info("run started", "mode", x.cfg.Mode)
+
+	var (
+		mu       sync.Mutex
+		changed  = map[[2]string]bool{} // employees whose employment changed in this run
+		errs     []error
+		wg       sync.WaitGroup
+		empDone  = make(chan struct{})
+		wantComp bool
+	)
+	for _, name := range x.cfg.Endpoints {
+		name = strings.TrimSpace(name)
+		r := routes[name]
+		er := &EndpointReport{}
+		rep.Endpoints[name] = er
+		if r.topic == kafkax.Compensation {
+			wantComp = true
+			continue // after employees: its incremental run refetches what they show changed
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var onChange func(company, employee string)
+			if r.topic == kafkax.Employees {
+				defer close(empDone)
+				onChange = func(c, e string) { mu.Lock(); changed[[2]string{c, e}] = true; mu.Unlock() }
+			}
+			if err := x.runEndpoint(ctx, log, runID, r, er, onChange, nil); err != nil {
+				er.Err = err
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	if !contains(x.cfg.Endpoints, "employee-employment-details") {
+		close(empDone)
+	}
+	if wantComp {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-empDone
+			er := rep.Endpoints["compensation-details"]
+			mu.Lock()
+			cands := make([][2]string, 0, len(changed))
+			for k := range changed {
+				cands = append(cands, k)
+			}
+			empFailed := rep.Endpoints["employee-employment-details"] != nil && rep.Endpoints["employee-employment-details"].Err != nil
+			mu.Unlock()
+			if empFailed {
+				cands = nil // no trustworthy change list: a full pass instead
+			}
+			if err := x.runEndpoint(ctx, log, runID, routes["compensation-details"], er, nil, candidates(cands, empFailed)); err != nil {
+				er.Err = err
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+
+	// Everything this run wrote is acknowledged or failed: move the marks
+	// to the topics' ends, so a restart reads back nothing of this run.
+	if err := x.writeMarks(context.WithoutCancel(ctx)); err != nil {
+		errs = append(errs, err)
+	}
+	err := errors.Join(errs...)
+	if err == nil {
+		log.Info("run finished")
+	} else {
+		log.Error("run failed", "err", err)
+	}
+	return rep, err
+}
+
+// candidateSet is the incremental compensation plan: the employees whose
+// employment record changed (forceFull: read everything).
+type candidateSet struct {
+	keys      [][2]string
+	forceFull bool
+}
+
+func candidates(keys [][2]string, forceFull bool) *candidateSet {
+	return &candidateSet{keys: keys, forceFull: forceFull}
+}
+
+func contains(xs []string, x string) bool {
+	for _, s := range xs {
+		if strings.TrimSpace(s) == x {
+			return true
+		}
+	}
+	return false
+}
+
+func newRunID(t time.Time) string {
+	return t.UTC().Format("20060102T150405Z") + "-" + eventID(t.String())[:8]
+}

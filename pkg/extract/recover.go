@@ -1,0 +1,193 @@
+package extract
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
+)
+
+// recover repairs the state after a run that was killed between Kafka
+// acknowledging records and the state topic recording them.
+//
+// Each data topic has a mark in the state topic: offsets up to which every
+// record is reflected in the state. Marks move to the topics' ends after
+// every run, so after a clean run there is nothing to read. After a crash,
+// the records between the mark and the end are exactly what the interrupted
+// run produced; reading them back tells which records Kafka holds that the
+// state does not know yet. They are recorded (so they are not published
+// again), lifecycle events they imply and that the lifecycle topic does not
+// hold yet are published (so none is lost), and the marks move on.
+func (x *Extractor) recover(ctx context.Context) error {
+	stateTopic := x.kcfg.Topic(kafkax.ExtractorState)
+	var stateMsgs, events []kafka.Message
+	recovered := 0
+	haveEvent := map[string]bool{}
+	err := x.readTail(ctx, kafkax.Lifecycle, func(m *kafkax.Message) error {
+		if id := m.Header("ce_id"); id != nil {
+			haveEvent[string(id)] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, topic := range []string{kafkax.Employees, kafkax.People, kafkax.JobHistory, kafkax.Compensation} {
+		recs := x.state.records(topic)
+		baselined := x.state.Endpoint(endpointOf(topic)).Baselined
+		err := x.readTail(ctx, topic, func(m *kafkax.Message) error {
+			row := ""
+			if topic == kafkax.JobHistory && m.Value != nil {
+				var id struct {
+					SystemID string `json:"systemId"`
+				}
+				if err := json.Unmarshal(m.Value, &id); err != nil {
+					return fmt.Errorf("recover %s@%d: %w", topic, m.Offset, err)
+				}
+				row = id.SystemID
+			}
+			ident := identity(topic, string(m.Key), row)
+			prev, known := recs[ident]
+			if m.Value == nil { // a tombstone the state did not record
+				if known {
+					sm, _ := stateMessage(stateTopic, ident, nil, nil)
+					stateMsgs = append(stateMsgs, sm)
+					delete(recs, ident)
+					recovered++
+				}
+				return nil
+			}
+			h, err := ParseRecordHash(string(m.Header("ukg_record_hash")))
+			if err != nil {
+				return fmt.Errorf("recover %s@%d: %w", topic, m.Offset, err)
+			}
+			if known && prev.hash == h {
+				return nil
+			}
+			e := entry{hash: h}
+			if topic == kafkax.Employees {
+				if e.snap, err = snapshot(m.Value); err != nil {
+					return fmt.Errorf("recover %s@%d: %w", topic, m.Offset, err)
+				}
+				if baselined {
+					var before []string
+					if known {
+						before = prev.snap
+					}
+					company, employee, _ := cut(string(m.Key), '/')
+					srcID := string(m.Header("ce_id"))
+					for _, d := range diffEmployment(before, e.snap) {
+						if haveEvent[lifecycleID(d.event, ident, srcID)] {
+							continue
+						}
+						ev := LifecycleEvent{Event: d.event, CompanyID: company, EmployeeID: employee, Key: string(m.Key),
+							Changes: d.changes, Sources: []string{srcID}, DetectedAt: x.now().UTC(),
+							RunID: string(m.Header("ukg_run_id"))}
+						if d.effective != "" {
+							ev.EffectiveDate = &d.effective
+						}
+						v, err := json.Marshal(ev)
+						if err != nil {
+							return err
+						}
+						events = append(events, x.eventMessage(string(m.Key), ident, d.event, srcID, ev.RunID, v, ev.DetectedAt))
+					}
+				}
+			}
+			sm, err := stateMessage(stateTopic, ident, &e, snapFields[topic])
+			if err != nil {
+				return err
+			}
+			stateMsgs = append(stateMsgs, sm)
+			recs[ident] = e
+			recovered++
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if len(events) > 0 {
+		if err := x.write(ctx, events); err != nil {
+			return fmt.Errorf("recover: publish lifecycle events: %w", err)
+		}
+	}
+	if len(stateMsgs) > 0 {
+		if err := x.write(ctx, stateMsgs); err != nil {
+			return fmt.Errorf("recover: write state: %w", err)
+		}
+	}
+	if recovered > 0 || len(events) > 0 {
+		x.log.Warn("recovered an interrupted run", "records", recovered, "lifecycle_events", len(events))
+	}
+	return x.writeMarks(ctx)
+}
+
+// readTail calls fn for every message of a data topic past its mark.
+func (x *Extractor) readTail(ctx context.Context, topic string, fn func(*kafkax.Message) error) error {
+	full := x.kcfg.Topic(topic)
+	offs, err := kafkax.PartitionOffsets(ctx, x.cl, full)
+	if err != nil {
+		return fmt.Errorf("recover: %w", err)
+	}
+	mark := x.state.marks[full]
+	for p, o := range offs {
+		from, ok := mark[p]
+		if !ok || from < o.First {
+			from = o.First
+		}
+		if err := kafkax.ReadRange(ctx, x.cl, full, p, from, o.End, fn); err != nil {
+			return fmt.Errorf("recover: %w", err)
+		}
+	}
+	return nil
+}
+
+// writeMarks records the current end offsets of the data topics as marks.
+// Call it only when no produce is in flight.
+func (x *Extractor) writeMarks(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	stateTopic := x.kcfg.Topic(kafkax.ExtractorState)
+	var msgs []kafka.Message
+	marks := map[string]map[int]int64{}
+	for _, topic := range []string{kafkax.Employees, kafkax.People, kafkax.JobHistory, kafkax.Compensation, kafkax.Lifecycle} {
+		full := x.kcfg.Topic(topic)
+		offs, err := kafkax.PartitionOffsets(ctx, x.cl, full)
+		if err != nil {
+			return fmt.Errorf("write marks: %w", err)
+		}
+		m := make(map[int]int64, len(offs))
+		for p, o := range offs {
+			m[p] = o.End
+		}
+		msg, err := markMessage(stateTopic, full, m)
+		if err != nil {
+			return err
+		}
+		msgs = append(msgs, msg)
+		marks[full] = m
+	}
+	if err := x.write(ctx, msgs); err != nil {
+		return fmt.Errorf("write marks: %w", err)
+	}
+	x.state.mu.Lock()
+	for k, v := range marks {
+		x.state.marks[k] = v
+	}
+	x.state.mu.Unlock()
+	return nil
+}
+
+func endpointOf(topic string) string {
+	for name, r := range routes {
+		if r.topic == topic {
+			return name
+		}
+	}
+	return ""
+}
