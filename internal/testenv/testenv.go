@@ -3,9 +3,16 @@
 package testenv
 
 import (
+	"context"
+	"net/http/httptest"
 	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
 
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/devkafka"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgsim"
 )
 
 // Kafka starts an embedded single-broker Kafka (see package devkafka) and
@@ -24,4 +31,45 @@ func Broker(t testing.TB, cfg devkafka.Config) *devkafka.Broker {
 	}
 	t.Cleanup(b.Close)
 	return b
+}
+
+// Sim starts the UKG Pro simulator with cfg behind a loopback HTTP server and
+// returns it with its base URL. Default credentials: svc-demo /
+// demo-password / DEMO-KEY.
+func Sim(t testing.TB, cfg ukgsim.Config) (*ukgsim.Sim, string) {
+	t.Helper()
+	s, err := ukgsim.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	t.Cleanup(func() {
+		s.Close() // releases hung requests first
+		srv.Close()
+	})
+	return s, srv.URL
+}
+
+// Messages reads every message of topic, all partitions, up to the current
+// end offsets.
+func Messages(t testing.TB, brokers []string, topic string) []*kafkax.Message {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cl := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 30 * time.Second}
+	offs, err := kafkax.PartitionOffsets(ctx, cl, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*kafkax.Message
+	for p, o := range offs {
+		err := kafkax.ReadRange(ctx, cl, topic, p, o.First, o.End, func(m *kafkax.Message) error {
+			out = append(out, m)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
 }

@@ -6,12 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/segmentio/kafka-go"
 
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgpro"
 )
 
@@ -26,13 +29,62 @@ type endpointRun struct {
 	recs      map[string]entry
 	baselined bool
 	seen      map[string]struct{} // full pass: identities met
-	onChange  func(company, employee string)
+	h         *hooks
+}
+
+// hooks connect the endpoints of one run (see Run for the order).
+type hooks struct {
+	// rows: the job-history rows published in this run, newest per
+	// employee (filled by job-history, read by employment).
+	rows rowIndex
+	// changed: employees whose employment record was published (filled by
+	// employment); refetch: the same map, read by compensation.
+	changed, refetch map[[2]string]bool
+	// forceFull: compensation must read everything (no change list).
+	forceFull bool
+}
+
+// histRow is what lifecycle events take from a job-history row.
+type histRow struct {
+	eff, created string
+	job, rate    bool
+	ceID         string
+}
+
+type rowIndex map[string]histRow // company/employee → newest row
+
+func newRowIndex() rowIndex { return rowIndex{} }
+
+func (ri rowIndex) note(key string, raw []byte, ceID string) {
+	var r struct {
+		Eff        *string `json:"jobEffectiveDate"`
+		Created    *string `json:"dateTimeCreated"`
+		Job        *bool   `json:"isJobChange"`
+		Org        *bool   `json:"isOrgchange"`
+		Transfer   *bool   `json:"isTransfer"`
+		Promotion  *bool   `json:"isPromotion"`
+		RateChange *bool   `json:"isRateChange"`
+	}
+	if json.Unmarshal(raw, &r) != nil || r.Eff == nil || len(*r.Eff) < 10 {
+		return
+	}
+	t := func(b *bool) bool { return b != nil && *b }
+	row := histRow{eff: (*r.Eff)[:10], job: t(r.Job) || t(r.Org) || t(r.Transfer) || t(r.Promotion), rate: t(r.RateChange), ceID: ceID}
+	if r.Created != nil {
+		row.created = *r.Created
+	}
+	if old, ok := ri[key]; ok && (old.eff > row.eff || old.eff == row.eff && old.created > row.created) {
+		return
+	}
+	ri[key] = row
 }
 
 // runEndpoint extracts one endpoint: a full pass, or the incremental window
 // since its last run. cands is the compensation plan (nil elsewhere).
-func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID string, r route, rep *EndpointReport,
-	onChange func(string, string), cands *candidateSet) error {
+func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID string, r route, rep *EndpointReport, h *hooks) error {
+	if h == nil {
+		h = &hooks{}
+	}
 	name := r.ep.String()
 	log = log.With("endpoint", name)
 	es := x.state.Endpoint(name)
@@ -42,11 +94,11 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 			full = true
 		}
 	}
-	if cands != nil && cands.forceFull {
+	if h.forceFull {
 		full = true
 	}
 	er := &endpointRun{x: x, log: log, runID: runID, r: r, rep: rep, recs: x.state.records(r.topic),
-		baselined: es.Baselined, onChange: onChange}
+		baselined: es.Baselined, h: h}
 	rep.Full = full
 
 	var q ukgpro.Query
@@ -73,12 +125,17 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 	if !full && r.topic == kafkax.Compensation {
 		// compensation-details has no change filter: refetch the employees
 		// whose employment changed, unless a full pass is cheaper.
-		if len(cands.keys) >= es.FullPages && es.FullPages > 0 {
+		keys := make([][2]string, 0, len(h.refetch))
+		for k := range h.refetch {
+			keys = append(keys, k)
+		}
+		slices.SortFunc(keys, func(a, b [2]string) int { return strings.Compare(a[0]+"/"+a[1], b[0]+"/"+b[1]) })
+		if len(keys) >= es.FullPages && es.FullPages > 0 {
 			full, rep.Full = true, true
 			er.seen = make(map[string]struct{}, len(er.recs))
 			err = er.pages(ctx, q, noteStart)
 		} else {
-			err = er.perEmployee(ctx, cands.keys, noteStart)
+			err = er.perEmployee(ctx, keys, noteStart)
 		}
 	} else {
 		err = er.pages(ctx, q, noteStart)
@@ -220,13 +277,13 @@ func (er *endpointRun) publish(ctx context.Context, recs []ukgpro.Record) error 
 		if err != nil {
 			// The record cannot be parsed, so the policy cannot be applied
 			// and the value is not safe to forward: dead-letter without it.
-			msgs = append(msgs, x.deadLetter(er.r, rec.Key(), nil, er.runID, fmt.Sprintf("pii policy: %v", err)))
+			msgs = append(msgs, x.deadLetter(er.r, rec.Key(), nil, er.runID, schema.DeadLetterFor(err, "pii_policy", "")))
 			er.rep.DLQ++
 			continue
 		}
 		h, err := HashRecord(value)
 		if err != nil {
-			msgs = append(msgs, x.deadLetter(er.r, rec.Key(), value, er.runID, err.Error()))
+			msgs = append(msgs, x.deadLetter(er.r, rec.Key(), value, er.runID, schema.DeadLetterFor(err, "invalid_json", "")))
 			er.rep.DLQ++
 			continue
 		}
@@ -236,7 +293,7 @@ func (er *endpointRun) publish(ctx context.Context, recs []ukgpro.Record) error 
 			continue
 		}
 		if err := x.val.Validate(er.r.topic, value); err != nil {
-			msgs = append(msgs, x.deadLetter(er.r, rec.Key(), value, er.runID, err.Error()))
+			msgs = append(msgs, x.deadLetter(er.r, rec.Key(), value, er.runID, schema.DeadLetterFor(err, "schema_validation", "")))
 			pend = append(pend, pending{ident: ident, e: &entry{hash: h, dlq: true, snap: prev.snap}, msg: len(msgs) - 1})
 			er.rep.DLQ++
 			continue
@@ -246,6 +303,9 @@ func (er *endpointRun) publish(ctx context.Context, recs []ukgpro.Record) error 
 		msgs = append(msgs, x.recordMessage(er.r, rec.Key(), value, h, ceID, er.runID, now))
 		pend = append(pend, pending{ident: ident, e: e, msg: len(msgs) - 1})
 		er.rep.Published++
+		if er.r.topic == kafkax.JobHistory && er.h.rows != nil {
+			er.h.rows.note(rec.Key(), value, ceID)
+		}
 		if er.r.topic == kafkax.Employees {
 			snap, err := snapshot(value)
 			if err != nil {
@@ -263,16 +323,22 @@ func (er *endpointRun) publish(ctx context.Context, recs []ukgpro.Record) error 
 			case x.cfg.BackfillHires && !known:
 				events = diffEmployment(nil, snap)
 			}
+			row, hasRow := er.h.rows[rec.Key()]
 			for _, d := range events {
-				m, err := x.lifecycleMessage(rec, ident, d, ceID, er.runID, now)
+				sources := []string{ceID}
+				if hasRow && (d.event == schema.EventJobChanged && row.job || d.event == schema.EventCompensationChanged && row.rate) {
+					d.effective = row.eff // the job-history row dates the change
+					sources = append(sources, row.ceID)
+				}
+				m, err := x.lifecycleMessage(rec, ident, d, sources, er.runID, now)
 				if err != nil {
 					return err
 				}
 				msgs = append(msgs, m)
 				er.rep.Lifecycle++
 			}
-			if er.onChange != nil {
-				er.onChange(rec.CompanyID, rec.EmployeeID)
+			if er.h.changed != nil {
+				er.h.changed[[2]string{rec.CompanyID, rec.EmployeeID}] = true
 			}
 		}
 	}
@@ -425,52 +491,36 @@ func (x *Extractor) recordMessage(r route, key string, value []byte, h RecordHas
 	}
 }
 
-// deadLetter builds a DLQ message. value is the record after the PII policy
-// (nil when the policy could not be applied); it never holds raw PII.
-func (x *Extractor) deadLetter(r route, key string, value []byte, runID, reason string) kafka.Message {
+// deadLetter builds a DLQ message (schemas/dlq): the value after the PII
+// policy (nil when the policy could not be applied, so no raw PII is ever
+// forwarded) with the reason in headers.
+func (x *Extractor) deadLetter(r route, key string, value []byte, runID string, dl schema.DeadLetter) kafka.Message {
 	x.metrics.records.WithLabelValues(r.ep.String(), "dlq").Inc()
-	x.log.Warn("record dead-lettered", "endpoint", r.ep.String(), "key", key, "reason", reason)
-	return kafka.Message{
-		Topic: x.kcfg.Topic(kafkax.DLQ), Key: []byte(key), Value: value,
-		Headers: []kafka.Header{
-			{Key: "ukg_dlq_reason", Value: []byte(reason)},
-			{Key: "ukg_dlq_stage", Value: []byte("extractor")},
-			{Key: "ukg_origin_topic", Value: []byte(x.kcfg.Topic(r.topic))},
-			{Key: "ukg_origin_endpoint", Value: []byte(r.ep.String())},
-			{Key: "ukg_schema", Value: []byte(x.val.SchemaID(r.topic))},
-			{Key: "ukg_run_id", Value: []byte(runID)},
-			{Key: "content-type", Value: []byte("application/json")},
-		},
+	x.log.Warn("record dead-lettered", "endpoint", r.ep.String(), "key", key, "reason", dl.Reason, "field", dl.Field)
+	dl.Stage = "extractor"
+	dl.OriginTopic = x.kcfg.Topic(r.topic)
+	dl.OriginSchema = x.val.SchemaID(r.topic)
+	hs := []kafka.Header{
+		{Key: "ce_source", Value: []byte(x.source(r))},
+		{Key: "content-type", Value: []byte("application/json")},
+		{Key: "ukg_run_id", Value: []byte(runID)},
 	}
+	for _, h := range dl.Headers() {
+		hs = append(hs, kafka.Header{Key: h.Key, Value: h.Value})
+	}
+	return kafka.Message{Topic: x.kcfg.Topic(kafkax.DLQ), Key: []byte(key), Value: value, Headers: hs}
 }
 
-// LifecycleEvent is the value of a ukgpro.lifecycle message
-// (schemas/lifecycle).
-type LifecycleEvent struct {
-	Event         string    `json:"event"`
-	CompanyID     string    `json:"companyId"`
-	EmployeeID    string    `json:"employeeId"`
-	Key           string    `json:"key"`
-	EffectiveDate *string   `json:"effectiveDate"`
-	Changes       []Change  `json:"changes"`
-	Sources       []string  `json:"sources"`
-	DetectedAt    time.Time `json:"detectedAt"`
-	RunID         string    `json:"runId"`
-}
-
-func (x *Extractor) lifecycleMessage(rec ukgpro.Record, ident string, d derived, sourceID, runID string, now time.Time) (kafka.Message, error) {
-	ev := LifecycleEvent{
+func (x *Extractor) lifecycleMessage(rec ukgpro.Record, ident string, d derived, sources []string, runID string, now time.Time) (kafka.Message, error) {
+	ev := schema.LifecycleEvent{
 		Event: d.event, CompanyID: rec.CompanyID, EmployeeID: rec.EmployeeID, Key: rec.Key(),
-		Changes: d.changes, Sources: []string{sourceID}, DetectedAt: now, RunID: runID,
-	}
-	if d.effective != "" {
-		ev.EffectiveDate = &d.effective
+		EffectiveDate: d.effective, Changes: d.changes, Sources: sources, DetectedAt: now, RunID: runID,
 	}
 	v, err := json.Marshal(ev)
 	if err != nil {
 		return kafka.Message{}, fmt.Errorf("encode %s event of %s: %w", d.event, ident, err)
 	}
-	return x.eventMessage(rec.Key(), ident, d.event, sourceID, runID, v, now), nil
+	return x.eventMessage(rec.Key(), ident, d.event, sources[0], runID, v, now), nil
 }
 
 // eventMessage wraps an encoded lifecycle event. Its ce_id depends only on

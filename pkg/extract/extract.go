@@ -14,6 +14,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgpro"
 )
 
@@ -223,66 +224,64 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 	log := x.log.With("run_id", runID)
 	log.Info("run started", "mode", x.cfg.Mode)
 
+	// job-history runs first, then employment (its lifecycle events take
+	// their effective dates and sources from the job-history rows of this
+	// run), then compensation (incrementally it refetches the employees
+	// whose employment changed). person-details runs beside them. Under a
+	// tenant rate limit the order costs nothing: requests are the bottleneck.
 	var (
-		mu       sync.Mutex
-		changed  = map[[2]string]bool{} // employees whose employment changed in this run
-		errs     []error
-		wg       sync.WaitGroup
-		empDone  = make(chan struct{})
-		wantComp bool
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
 	)
+	fail := func(er *EndpointReport, err error) {
+		er.Err = err
+		mu.Lock()
+		errs = append(errs, err)
+		mu.Unlock()
+	}
+	enabled := map[string]*EndpointReport{}
 	for _, name := range x.cfg.Endpoints {
 		name = strings.TrimSpace(name)
-		r := routes[name]
-		er := &EndpointReport{}
-		rep.Endpoints[name] = er
-		if r.topic == kafkax.Compensation {
-			wantComp = true
-			continue // after employees: its incremental run refetches what they show changed
+		enabled[name] = &EndpointReport{}
+		rep.Endpoints[name] = enabled[name]
+	}
+	if er := enabled["person-details"]; er != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := x.runEndpoint(ctx, log, runID, routes["person-details"], er, nil); err != nil {
+				fail(er, err)
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		rows := newRowIndex()
+		if er := enabled["employee-job-history-details"]; er != nil {
+			if err := x.runEndpoint(ctx, log, runID, routes["employee-job-history-details"], er, &hooks{rows: rows}); err != nil {
+				fail(er, err)
+			}
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var onChange func(company, employee string)
-			if r.topic == kafkax.Employees {
-				defer close(empDone)
-				onChange = func(c, e string) { mu.Lock(); changed[[2]string{c, e}] = true; mu.Unlock() }
+		changed := map[[2]string]bool{}
+		empOK := true
+		if er := enabled["employee-employment-details"]; er != nil {
+			h := &hooks{rows: rows, changed: changed}
+			if err := x.runEndpoint(ctx, log, runID, routes["employee-employment-details"], er, h); err != nil {
+				fail(er, err)
+				empOK = false
 			}
-			if err := x.runEndpoint(ctx, log, runID, r, er, onChange, nil); err != nil {
-				er.Err = err
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
+		} else {
+			empOK = false
+		}
+		if er := enabled["compensation-details"]; er != nil {
+			h := &hooks{refetch: changed, forceFull: !empOK}
+			if err := x.runEndpoint(ctx, log, runID, routes["compensation-details"], er, h); err != nil {
+				fail(er, err)
 			}
-		}()
-	}
-	if !contains(x.cfg.Endpoints, "employee-employment-details") {
-		close(empDone)
-	}
-	if wantComp {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-empDone
-			er := rep.Endpoints["compensation-details"]
-			mu.Lock()
-			cands := make([][2]string, 0, len(changed))
-			for k := range changed {
-				cands = append(cands, k)
-			}
-			empFailed := rep.Endpoints["employee-employment-details"] != nil && rep.Endpoints["employee-employment-details"].Err != nil
-			mu.Unlock()
-			if empFailed {
-				cands = nil // no trustworthy change list: a full pass instead
-			}
-			if err := x.runEndpoint(ctx, log, runID, routes["compensation-details"], er, nil, candidates(cands, empFailed)); err != nil {
-				er.Err = err
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			}
-		}()
-	}
+		}
+	}()
 	wg.Wait()
 
 	// Everything this run wrote is acknowledged or failed: move the marks
@@ -299,26 +298,26 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 	return rep, err
 }
 
-// candidateSet is the incremental compensation plan: the employees whose
-// employment record changed (forceFull: read everything).
-type candidateSet struct {
-	keys      [][2]string
-	forceFull bool
-}
-
-func candidates(keys [][2]string, forceFull bool) *candidateSet {
-	return &candidateSet{keys: keys, forceFull: forceFull}
-}
-
-func contains(xs []string, x string) bool {
-	for _, s := range xs {
-		if strings.TrimSpace(s) == x {
-			return true
-		}
-	}
-	return false
-}
-
 func newRunID(t time.Time) string {
 	return t.UTC().Format("20060102T150405Z") + "-" + eventID(t.String())[:8]
+}
+
+// RegistryValidator validates records with the embedded JSON Schemas.
+func RegistryValidator(reg *schema.Registry) Validator { return registryValidator{reg} }
+
+type registryValidator struct{ reg *schema.Registry }
+
+func (v registryValidator) Validate(topic string, raw []byte) error {
+	s := v.reg.Topic(topic)
+	if s == nil {
+		return fmt.Errorf("no schema for topic %s", topic)
+	}
+	return s.Validate(raw)
+}
+
+func (v registryValidator) SchemaID(topic string) string {
+	if s := v.reg.Topic(topic); s != nil {
+		return s.ID()
+	}
+	return ""
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"math/big"
 	"strings"
+
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
 )
 
 // Lifecycle events are derived from the employment record (E2, topic
@@ -49,29 +51,11 @@ const (
 	lfSalaryEff
 )
 
-// Lifecycle event names (the ce_type is com.ukgpro.lifecycle.employee.<name>).
-const (
-	EventHired               = "employee.hired"
-	EventTerminated          = "employee.terminated"
-	EventRehired             = "employee.rehired"
-	EventJobChanged          = "employee.job_changed"
-	EventCompensationChanged = "employee.compensation_changed"
-	EventStatusChanged       = "employee.status_changed"
-)
-
-// Change is one field's before and after value (raw JSON: strings quoted,
-// numbers as sent, null).
-type Change struct {
-	Field  string          `json:"field"`
-	Before json.RawMessage `json:"before"`
-	After  json.RawMessage `json:"after"`
-}
-
 // derived is an event found by diffing, before it gets ids and a time.
 type derived struct {
 	event     string
 	effective string // YYYY-MM-DD, or "" when the record has no date for it
-	changes   []Change
+	changes   []schema.Change
 }
 
 // snapshot extracts the lifecycle fields of an employment record as compact
@@ -128,16 +112,16 @@ func sameNumber(a, b string) bool {
 	return ra.Cmp(rb) == 0
 }
 
-func change(field string, before, after []string, i int) Change {
+func change(field string, before, after []string, i int) schema.Change {
 	b, a := "null", after[i]
 	if before != nil {
 		b = before[i]
 	}
-	return Change{Field: field, Before: json.RawMessage(b), After: json.RawMessage(a)}
+	return schema.Change{Field: field, Before: json.RawMessage(b), After: json.RawMessage(a)}
 }
 
-func changes(before, after []string, idx ...int) []Change {
-	out := make([]Change, 0, len(idx))
+func changes(before, after []string, idx ...int) []schema.Change {
+	out := make([]schema.Change, 0, len(idx))
 	for _, i := range idx {
 		out = append(out, change(lifecycleFields[i], before, after, i))
 	}
@@ -159,22 +143,22 @@ const terminated = "T"
 func diffEmployment(before, after []string) []derived {
 	var out []derived
 	if before == nil {
-		out = append(out, derived{EventHired, firstDay(after[lfLastHire], after[lfOrigHire]),
+		out = append(out, derived{schema.EventHired, firstDay(after[lfLastHire], after[lfOrigHire]),
 			changes(nil, after, lfStatus, lfOrigHire, lfLastHire, lfJob, lfOrg1)})
 		if str(after[lfStatus]) == terminated {
-			out = append(out, derived{EventTerminated, day(after[lfTerm]), changes(nil, after, lfStatus, lfTerm)})
+			out = append(out, derived{schema.EventTerminated, day(after[lfTerm]), changes(nil, after, lfStatus, lfTerm)})
 		}
 		return out
 	}
 	bs, as := str(before[lfStatus]), str(after[lfStatus])
 	switch {
 	case bs != terminated && as == terminated:
-		out = append(out, derived{EventTerminated, day(after[lfTerm]), changes(before, after, lfStatus, lfTerm)})
+		out = append(out, derived{schema.EventTerminated, day(after[lfTerm]), changes(before, after, lfStatus, lfTerm)})
 	case bs == terminated && as != terminated:
-		out = append(out, derived{EventRehired, firstDay(after[lfLastHire], after[lfStatusStart]),
+		out = append(out, derived{schema.EventRehired, firstDay(after[lfLastHire], after[lfStatusStart]),
 			changes(before, after, lfStatus, lfLastHire, lfTerm)})
 	case bs != as:
-		out = append(out, derived{EventStatusChanged, day(after[lfStatusStart]), changes(before, after, lfStatus, lfStatusStart)})
+		out = append(out, derived{schema.EventStatusChanged, day(after[lfStatusStart]), changes(before, after, lfStatus, lfStatusStart)})
 	}
 	var job []int
 	for _, i := range []int{lfJob, lfOrg1, lfOrg2, lfOrg3, lfOrg4} {
@@ -186,7 +170,7 @@ func diffEmployment(before, after []string) []derived {
 		if before[lfTitle] != after[lfTitle] {
 			job = append(job, lfTitle)
 		}
-		out = append(out, derived{EventJobChanged, day(after[lfDateInJob]), changes(before, after, job...)})
+		out = append(out, derived{schema.EventJobChanged, day(after[lfDateInJob]), changes(before, after, job...)})
 	}
 	var pay []int
 	for _, i := range []int{lfAnnual, lfHourly} {
@@ -195,7 +179,7 @@ func diffEmployment(before, after []string) []derived {
 		}
 	}
 	if len(pay) > 0 {
-		out = append(out, derived{EventCompensationChanged, day(after[lfSalaryEff]), changes(before, after, pay...)})
+		out = append(out, derived{schema.EventCompensationChanged, day(after[lfSalaryEff]), changes(before, after, pay...)})
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
 )
 
 // recover repairs the state after a run that was killed between Kafka
@@ -84,12 +85,9 @@ func (x *Extractor) recover(ctx context.Context) error {
 						if haveEvent[lifecycleID(d.event, ident, srcID)] {
 							continue
 						}
-						ev := LifecycleEvent{Event: d.event, CompanyID: company, EmployeeID: employee, Key: string(m.Key),
-							Changes: d.changes, Sources: []string{srcID}, DetectedAt: x.now().UTC(),
-							RunID: string(m.Header("ukg_run_id"))}
-						if d.effective != "" {
-							ev.EffectiveDate = &d.effective
-						}
+						ev := schema.LifecycleEvent{Event: d.event, CompanyID: company, EmployeeID: employee, Key: string(m.Key),
+							EffectiveDate: d.effective, Changes: d.changes, Sources: []string{srcID},
+							DetectedAt: x.now().UTC(), RunID: string(m.Header("ukg_run_id"))}
 						v, err := json.Marshal(ev)
 						if err != nil {
 							return err
