@@ -81,7 +81,7 @@ func (ri rowIndex) note(key string, raw []byte, ceID string) {
 
 // runEndpoint extracts one endpoint: a full pass, or the incremental window
 // since its last run. cands is the compensation plan (nil elsewhere).
-func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID string, r route, rep *EndpointReport, h *hooks) error {
+func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID string, tenantNow time.Time, r route, rep *EndpointReport, h *hooks) error {
 	if h == nil {
 		h = &hooks{}
 	}
@@ -89,10 +89,8 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 	log = log.With("endpoint", name)
 	es := x.state.Endpoint(name)
 	full := x.cfg.Mode == "full" || !es.Baselined || es.Watermark.IsZero()
-	if !full && x.cfg.FullEvery > 0 {
-		if now, ok := x.src.ServerTime(); ok && now.Sub(es.LastFullStart) >= x.cfg.FullEvery {
-			full = true
-		}
+	if !full && x.cfg.FullEvery > 0 && tenantNow.Sub(es.LastFullStart) >= x.cfg.FullEvery {
+		full = true
 	}
 	if h.forceFull {
 		full = true
@@ -112,16 +110,16 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 		q.DateTimeCreated = ukgpro.After(since)
 	}
 	log.Info("endpoint started", "full", full, "since", since.Format(time.DateOnly))
-
-	var runStart time.Time
-	noteStart := func() {
-		if runStart.IsZero() {
-			if t, ok := x.src.ServerTime(); ok {
-				runStart = t
-			}
-		}
+	expected := 0
+	if full {
+		expected = es.FullPages
 	}
+	x.prog.Start(name, full, expected)
 	var err error
+	defer func() { x.prog.Done(name, err) }()
+
+	// The run's start on the tenant clock is the next window's start.
+	runStart := tenantNow
 	if !full && r.topic == kafkax.Compensation {
 		// compensation-details has no change filter: refetch the employees
 		// whose employment changed, unless a full pass is cheaper.
@@ -133,19 +131,21 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 		if len(keys) >= es.FullPages && es.FullPages > 0 {
 			full, rep.Full = true, true
 			er.seen = make(map[string]struct{}, len(er.recs))
-			err = er.pages(ctx, q, noteStart)
+			err = er.pages(ctx, q)
 		} else {
-			err = er.perEmployee(ctx, keys, noteStart)
+			err = er.perEmployee(ctx, keys)
 		}
 	} else {
-		err = er.pages(ctx, q, noteStart)
+		err = er.pages(ctx, q)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		err = fmt.Errorf("%s: %w", name, err)
+		return err
 	}
 	if full {
-		if err := er.vanished(ctx); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+		if err = er.vanished(ctx); err != nil {
+			err = fmt.Errorf("%s: %w", name, err)
+			return err
 		}
 		es.LastFullStart = runStart
 		es.FullPages = rep.Pages
@@ -157,8 +157,9 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 	if err != nil {
 		return err
 	}
-	if err := x.write(context.WithoutCancel(ctx), []kafka.Message{msg}); err != nil {
-		return fmt.Errorf("%s: checkpoint: %w", name, err)
+	if err = x.write(context.WithoutCancel(ctx), []kafka.Message{msg}); err != nil {
+		err = fmt.Errorf("%s: checkpoint: %w", name, err)
+		return err
 	}
 	x.state.setEndpoint(name, es)
 	x.metrics.lastSuccess.WithLabelValues(name).SetToCurrentTime()
@@ -169,25 +170,26 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 
 // pages reads the endpoint page by page and publishes each page before
 // asking for the next one to be delivered.
-func (er *endpointRun) pages(ctx context.Context, q ukgpro.Query, noteStart func()) error {
+func (er *endpointRun) pages(ctx context.Context, q ukgpro.Query) error {
 	for page, err := range er.x.src.Pages(ctx, er.r.ep, q) {
 		if err != nil {
 			return err
 		}
-		noteStart()
 		er.rep.Pages++
 		er.rep.Rows += page.Rows
 		er.x.metrics.pages.WithLabelValues(er.r.ep.String()).Inc()
+		published := er.rep.Published
 		if err := er.publish(ctx, page.Records); err != nil {
 			return fmt.Errorf("page %d: %w", page.Number, err)
 		}
+		er.x.prog.Page(er.r.ep.String(), page.Rows, er.rep.Published-published)
 	}
 	return nil
 }
 
 // perEmployee refetches the given employees' records, UKG_CONCURRENCY at a
 // time, publishing in batches.
-func (er *endpointRun) perEmployee(ctx context.Context, keys [][2]string, noteStart func()) error {
+func (er *endpointRun) perEmployee(ctx context.Context, keys [][2]string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type result struct {
@@ -236,14 +238,15 @@ func (er *endpointRun) perEmployee(ctx context.Context, keys [][2]string, noteSt
 			}
 			continue
 		}
-		noteStart()
 		er.rep.Rows += len(res.recs)
 		batch = append(batch, res.recs...)
 		if len(batch) >= 200 {
+			published := er.rep.Published
 			if err := er.publish(ctx, batch); err != nil && firstErr == nil {
 				firstErr = err
 				cancel()
 			}
+			er.x.prog.Page(er.r.ep.String(), len(batch), er.rep.Published-published)
 			batch = batch[:0]
 		}
 	}

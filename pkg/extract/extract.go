@@ -91,6 +91,8 @@ type Source interface {
 	Pages(ctx context.Context, ep ukgpro.Endpoint, q ukgpro.Query) iter.Seq2[ukgpro.Page, error]
 	Employee(ctx context.Context, ep ukgpro.Endpoint, companyID, employeeID string) ([]ukgpro.Record, error)
 	ServerTime() (time.Time, bool)
+	// Now returns the tenant's clock (the API's Date header).
+	Now(ctx context.Context) (time.Time, error)
 }
 
 // Extractor runs extractions: UKG → PII policy → schema check → change
@@ -106,6 +108,7 @@ type Extractor struct {
 	metrics *Metrics
 	host    string
 	conc    int
+	prog    Progress
 
 	cl    *kafka.Client
 	w     *kafka.Writer
@@ -124,7 +127,27 @@ type Deps struct {
 	BaseURL string
 	// Concurrency bounds per-employee refetches (UKG_CONCURRENCY).
 	Concurrency int
+	// Progress, when set, receives live counts (a terminal display).
+	Progress Progress
 }
+
+// Progress receives an endpoint's live counts during a run. Calls come from
+// several goroutines, one endpoint per goroutine.
+type Progress interface {
+	// Start announces an endpoint's pass; expectedPages is the last full
+	// pass's page count (0: unknown), for an ETA.
+	Start(endpoint string, full bool, expectedPages int)
+	// Page reports one page (or refetch batch) done.
+	Page(endpoint string, rows, published int)
+	// Done ends the endpoint's pass.
+	Done(endpoint string, err error)
+}
+
+type noProgress struct{}
+
+func (noProgress) Start(string, bool, int) {}
+func (noProgress) Page(string, int, int)   {}
+func (noProgress) Done(string, error)      {}
 
 // New builds an Extractor. It connects to nothing until Start.
 func New(cfg Config, kcfg *kafkax.Config, d Deps) (*Extractor, error) {
@@ -149,9 +172,12 @@ func New(cfg Config, kcfg *kafkax.Config, d Deps) (*Extractor, error) {
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics(nil)
 	}
+	if d.Progress == nil {
+		d.Progress = noProgress{}
+	}
 	x := &Extractor{
 		cfg: cfg, kcfg: kcfg, src: d.Source, val: d.Validator, pii: d.Redactor,
-		log: d.Logger, metrics: d.Metrics, host: u.Host, conc: max(d.Concurrency, 1),
+		log: d.Logger, metrics: d.Metrics, host: u.Host, conc: max(d.Concurrency, 1), prog: d.Progress,
 		cl: cl, now: time.Now,
 	}
 	x.w = &kafka.Writer{
@@ -222,7 +248,11 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 	runID := newRunID(x.now())
 	rep := &Report{RunID: runID, Endpoints: map[string]*EndpointReport{}}
 	log := x.log.With("run_id", runID)
-	log.Info("run started", "mode", x.cfg.Mode)
+	tenantNow, err := x.src.Now(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("read the tenant clock: %w", err)
+	}
+	log.Info("run started", "mode", x.cfg.Mode, "tenant_time", tenantNow)
 
 	// job-history runs first, then employment (its lifecycle events take
 	// their effective dates and sources from the job-history rows of this
@@ -250,7 +280,7 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := x.runEndpoint(ctx, log, runID, routes["person-details"], er, nil); err != nil {
+			if err := x.runEndpoint(ctx, log, runID, tenantNow, routes["person-details"], er, nil); err != nil {
 				fail(er, err)
 			}
 		}()
@@ -260,7 +290,7 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 		defer wg.Done()
 		rows := newRowIndex()
 		if er := enabled["employee-job-history-details"]; er != nil {
-			if err := x.runEndpoint(ctx, log, runID, routes["employee-job-history-details"], er, &hooks{rows: rows}); err != nil {
+			if err := x.runEndpoint(ctx, log, runID, tenantNow, routes["employee-job-history-details"], er, &hooks{rows: rows}); err != nil {
 				fail(er, err)
 			}
 		}
@@ -268,7 +298,7 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 		empOK := true
 		if er := enabled["employee-employment-details"]; er != nil {
 			h := &hooks{rows: rows, changed: changed}
-			if err := x.runEndpoint(ctx, log, runID, routes["employee-employment-details"], er, h); err != nil {
+			if err := x.runEndpoint(ctx, log, runID, tenantNow, routes["employee-employment-details"], er, h); err != nil {
 				fail(er, err)
 				empOK = false
 			}
@@ -277,7 +307,7 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 		}
 		if er := enabled["compensation-details"]; er != nil {
 			h := &hooks{refetch: changed, forceFull: !empOK}
-			if err := x.runEndpoint(ctx, log, runID, routes["compensation-details"], er, h); err != nil {
+			if err := x.runEndpoint(ctx, log, runID, tenantNow, routes["compensation-details"], er, h); err != nil {
 				fail(er, err)
 			}
 		}
@@ -289,7 +319,7 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 	if err := x.writeMarks(context.WithoutCancel(ctx)); err != nil {
 		errs = append(errs, err)
 	}
-	err := errors.Join(errs...)
+	err = errors.Join(errs...)
 	if err == nil {
 		log.Info("run finished")
 	} else {

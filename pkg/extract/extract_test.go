@@ -60,7 +60,7 @@ func (p *pipeline) extractor(mut func(*extract.Config)) *extract.Extractor {
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	cfg := extract.Config{Mode: "incremental", FullEvery: 30 * 24 * time.Hour, Overlap: 48 * time.Hour,
+	cfg := extract.Config{Mode: "incremental", FullEvery: 365 * 24 * time.Hour, Overlap: 48 * time.Hour,
 		Endpoints: []string{"employee-employment-details", "person-details", "compensation-details", "employee-job-history-details"},
 		BatchSize: 1000, Linger: 2 * time.Millisecond, WriteTimeout: 10 * time.Second}
 	if mut != nil {
@@ -96,10 +96,10 @@ func (p *pipeline) messages(topic string) []*kafkax.Message {
 }
 
 var topicOf = map[string]string{
-	ukgsim.EndpointEmployment: kafkax.Employees,
-	ukgsim.EndpointPerson:             kafkax.People,
-	ukgsim.EndpointCompensation:       kafkax.Compensation,
-	ukgsim.EndpointJobHistory:         kafkax.JobHistory,
+	ukgsim.EndpointEmployment:   kafkax.Employees,
+	ukgsim.EndpointPerson:       kafkax.People,
+	ukgsim.EndpointCompensation: kafkax.Compensation,
+	ukgsim.EndpointJobHistory:   kafkax.JobHistory,
 }
 
 func TestFullRunThenNoChangeThenAdvance(t *testing.T) {
