@@ -357,7 +357,9 @@ func (er *endpointRun) commit(ctx context.Context, msgs []kafka.Message, pend []
 	}
 	x := er.x
 	start := time.Now()
-	werr := x.write(ctx, msgs)
+	// A page that was read is published even when the run is being stopped
+	// (SIGTERM): cancellation stops fetching, not finishing.
+	werr := x.write(context.WithoutCancel(ctx), msgs)
 	x.metrics.publishLatency.WithLabelValues(er.r.ep.String()).Observe(time.Since(start).Seconds())
 	var failed kafka.WriteErrors
 	if werr != nil && !errors.As(werr, &failed) {
