@@ -13,7 +13,7 @@ import (
 )
 
 type inner struct {
-	Brokers []string `env:"BROKERS, required" desc:"comma-separated host:port"`
+	Brokers []string      `env:"BROKERS, required" desc:"comma-separated host:port"`
 	Timeout time.Duration `env:"TIMEOUT, default=10s" desc:"dial timeout"`
 }
 

@@ -200,7 +200,9 @@ func (c *Config) Spec(name string) kafka.TopicConfig {
 		return strconv.FormatInt(d.Milliseconds(), 10)
 	}
 	tc := kafka.TopicConfig{Topic: c.Topic(name), NumPartitions: c.Partitions, ReplicationFactor: c.ReplicationFactor}
-	add := func(k, v string) { tc.ConfigEntries = append(tc.ConfigEntries, kafka.ConfigEntry{ConfigName: k, ConfigValue: v}) }
+	add := func(k, v string) {
+		tc.ConfigEntries = append(tc.ConfigEntries, kafka.ConfigEntry{ConfigName: k, ConfigValue: v})
+	}
 	switch name {
 	case Employees, People, Compensation:
 		add("cleanup.policy", "compact,delete")
