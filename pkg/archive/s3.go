@@ -138,6 +138,11 @@ func isNotFound(err error) bool {
 	return false
 }
 
+func isNoSuchUpload(err error) bool {
+	var resp minio.ErrorResponse
+	return errors.As(err, &resp) && resp.Code == "NoSuchUpload"
+}
+
 // Create implements [Store].
 func (s *S3) Create(ctx context.Context, key string) (ObjectWriter, error) {
 	if err := checkKey(key); err != nil {
@@ -350,6 +355,9 @@ func (s *S3) CleanIncomplete(ctx context.Context, prefix string) error {
 	keyMarker, idMarker := "", ""
 	for {
 		res, err := s.core.ListMultipartUploads(ctx, s.bucket, s.name(prefix), keyMarker, idMarker, "", 1000)
+		if isNoSuchUpload(err) {
+			return nil // gofakes3 answers so for a bucket that never had an upload
+		}
 		if err != nil {
 			return fmt.Errorf("list incomplete uploads %q: %w", prefix, err)
 		}

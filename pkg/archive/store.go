@@ -34,7 +34,9 @@ type Store interface {
 	Delete(ctx context.Context, key string) error
 	// CleanIncomplete removes what interrupted writes left behind for keys
 	// starting with prefix: temporary files on disk, incomplete multipart
-	// uploads in S3. Call it only while no writer for such a key is open.
+	// uploads in S3. Pass a whole key to be portable: MinIO lists incomplete
+	// uploads by exact object name only. Call it only while no writer for
+	// such a key is open.
 	CleanIncomplete(ctx context.Context, prefix string) error
 }
 
