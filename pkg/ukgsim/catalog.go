@@ -185,8 +185,8 @@ var suffixes = []string{"Jr.", "Sr.", "II", "III"}
 var languages = []string{"EN", "EN", "EN", "EN", "ES", "FR"}
 
 type nameDef struct {
-	name  string
-	ascii string // lower-case ASCII folding, for e-mail addresses and user names
+	name   string
+	ascii  string // lower-case ASCII folding, for e-mail addresses and user names
 	female bool
 }
 
@@ -290,8 +290,6 @@ func foldRune(r rune) string {
 		return "ss"
 	case 'æ', 'Æ':
 		return "ae"
-	case 'ạ' + 1:
-		return "a"
 	case 'ầ', 'ấ', 'ậ', 'ẩ', 'ẫ', 'ă', 'ắ':
 		return "a"
 	case 'ồ', 'ố', 'ộ', 'ổ', 'ỗ', 'ơ', 'ớ', 'ờ', 'ợ':

@@ -207,9 +207,6 @@ func (c Config) withDefaults() Config {
 	default:
 		c.PastEnd = pastEndEmpty
 	}
-	if c.MultiCompany == 0 {
-		c.MultiCompany = 0.01
-	}
 	def := func(v *float64, d float64) {
 		switch {
 		case *v == 0:

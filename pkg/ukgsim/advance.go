@@ -1,0 +1,242 @@
+package ukgsim
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+)
+
+// Event is one lifecycle change applied by Advance. See
+// docs/decisions/0002-lifecycle-events.md for what each kind means in the data.
+type Event struct {
+	CompanyID     string `json:"companyId"`
+	EmployeeID    string `json:"employeeId"`
+	EffectiveDate string `json:"effectiveDate"` // YYYY-MM-DD, = jobEffectiveDate of the new row
+	ChangedAt     string `json:"changedAt"`     // dateTimeCreated of the new row (= the record's new dateTimeChanged)
+	SystemID      string `json:"systemId"`      // the job-history row that records the change
+	ReasonCode    string `json:"reasonCode"`
+	// Before and After: status codes for hired/terminated/rehired/status_changed;
+	// "JOB/ORG1/ORG2/ORG3/ORG4" for job_changed; annualSalary for compensation_changed.
+	Before string `json:"before"`
+	After  string `json:"after"`
+}
+
+// GroundTruth is what one Advance did, for tests to compare with what an
+// extractor derives. Each array is ordered by (companyId, employeeId); each
+// (companyId, employeeId) has at most one change per Advance, and appears in
+// two arrays only for a promotion with a raise (job_changed and
+// compensation_changed, one job-history row).
+type GroundTruth struct {
+	From                string  `json:"from"` // tenant clock before (YYYY-MM-DDTHH:MM:SS.fff)
+	To                  string  `json:"to"`   // tenant clock after
+	Days                int     `json:"days"`
+	Hired               []Event `json:"hired"`
+	Terminated          []Event `json:"terminated"`
+	Rehired             []Event `json:"rehired"`
+	JobChanged          []Event `json:"job_changed"`
+	CompensationChanged []Event `json:"compensation_changed"`
+	StatusChanged       []Event `json:"status_changed"`
+}
+
+// Changed returns the distinct (companyId, employeeId) pairs of all events.
+func (gt GroundTruth) Changed() map[[2]string]bool {
+	m := map[[2]string]bool{}
+	for _, l := range [][]Event{gt.Hired, gt.Terminated, gt.Rehired, gt.JobChanged, gt.CompensationChanged, gt.StatusChanged} {
+		for _, e := range l {
+			m[[2]string{e.CompanyID, e.EmployeeID}] = true
+		}
+	}
+	return m
+}
+
+const maxAdvanceDays = 3660
+
+// Advance moves the tenant clock forward by days and applies, at instants
+// spread over those days, hires, terminations, rehires, job changes, pay
+// changes and status changes at the configured monthly rates. Each existing
+// (company, employee) gets at most one change per call; new hires get none
+// besides their hire. It is deterministic for the seed and the sequence of
+// Advance calls.
+func (s *Sim) Advance(days int) (GroundTruth, error) {
+	if days < 1 || days > maxAdvanceDays {
+		return GroundTruth{}, fmt.Errorf("advance %d days: want 1 to %d", days, maxAdvanceDays)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advances++
+	r := rand.New(rand.NewPCG(s.cfg.Seed^0xadd7a1ce, s.advances))
+	g := &gen{s: s, r: r, ids: s.byID}
+	from := s.nowMs()
+	span := int64(days) * dayMs
+	to := from + span
+	gt := GroundTruth{
+		From: fmtStamp(from), To: fmtStamp(to), Days: days,
+		Hired: []Event{}, Terminated: []Event{}, Rehired: []Event{}, JobChanged: []Event{},
+		CompensationChanged: []Event{}, StatusChanged: []Event{},
+	}
+	scale := float64(days) / 30
+	prob := func(monthly float64) float64 { return 1 - math.Pow(1-monthly, scale) }
+	rt := s.cfg.Rates
+	pTerm, pJob, pRaise, pLeave := prob(rt.Termination), prob(rt.JobChange), prob(rt.Raise), prob(rt.Leave)
+	if sum := pTerm + pJob + pRaise + pLeave; sum > 0.95 {
+		k := 0.95 / sum
+		pTerm, pJob, pRaise, pLeave = pTerm*k, pJob*k, pRaise*k, pLeave*k
+	}
+	pReturn, pRehire := prob(rt.Return), prob(rt.Rehire)
+	// An instant strictly inside (from, to): the change is visible once the clock has moved.
+	when := func() (int32, int64) {
+		t := from + 1 + r.Int64N(span-1)
+		return int32(t / dayMs), t
+	}
+	ev := func(ei int32, before, after string) Event {
+		e := &s.emps[ei]
+		h := e.last()
+		id := s.systemID(h.seq)
+		return Event{
+			CompanyID: s.companies[e.co].id, EmployeeID: string(s.people[e.p].id[:]),
+			EffectiveDate: string(appendDate(nil, h.eff)), ChangedAt: fmtStamp(h.created),
+			SystemID: string(id[:]), ReasonCode: reasons[h.reason].code, Before: before, After: after,
+		}
+	}
+
+	existing := int32(len(s.emps))
+	active := 0
+	for ei := range existing {
+		e := &s.emps[ei]
+		st := e.status()
+		if st != 'T' {
+			active++
+		}
+		x := r.Float64()
+		switch st {
+		case 'A':
+			switch {
+			case x < pTerm:
+				d, t := when()
+				g.terminateAt(e, d, t)
+				gt.Terminated = append(gt.Terminated, ev(ei, "A", "T"))
+			case x < pTerm+pJob:
+				before := jobKey(e.last())
+				oldPay := e.last().annual
+				d, t := when()
+				promoted := g.jobChange(e, d, t)
+				gt.JobChanged = append(gt.JobChanged, ev(ei, before, jobKey(e.last())))
+				if promoted {
+					gt.CompensationChanged = append(gt.CompensationChanged, ev(ei, money(oldPay), money(e.last().annual)))
+				}
+			case x < pTerm+pJob+pRaise:
+				old := e.last().annual
+				d, t := when()
+				g.payChange(e, d, t)
+				gt.CompensationChanged = append(gt.CompensationChanged, ev(ei, money(old), money(e.last().annual)))
+			case x < pTerm+pJob+pRaise+pLeave:
+				to := [...]byte{'L', 'L', 'L', 'L', 'L', 'L', 'L', 'S', 'O', 'R'}[r.IntN(10)]
+				d, t := when()
+				g.statusChangeAt(e, d, t, to)
+				gt.StatusChanged = append(gt.StatusChanged, ev(ei, "A", string(to)))
+			}
+		case 'L', 'O', 'R', 'S':
+			switch {
+			case x < pReturn:
+				d, t := when()
+				g.statusChangeAt(e, d, t, 'A')
+				gt.StatusChanged = append(gt.StatusChanged, ev(ei, string(st), "A"))
+			case x < pReturn+pTerm:
+				d, t := when()
+				g.terminateAt(e, d, t)
+				gt.Terminated = append(gt.Terminated, ev(ei, string(st), "T"))
+			}
+		case 'T':
+			if x < pRehire {
+				d, t := when()
+				g.rehireAt(e, d, t)
+				gt.Rehired = append(gt.Rehired, ev(ei, "T", "A"))
+			}
+		}
+	}
+
+	// New hires: a share of the non-terminated headcount.
+	want := float64(active) * prob(rt.Hire)
+	n := int(want)
+	if r.Float64() < want-float64(n) {
+		n++
+	}
+	for range n {
+		p := g.personRecord()
+		pi := int32(len(s.people))
+		s.byID[p.id] = pi
+		s.people = append(s.people, p)
+		co := g.pickCompany()
+		d, t := when()
+		var e employment
+		ei := g.hire(&e, pi, co, true, false, d, t)
+		s.people[pi].emps[0] = ei
+		s.people[pi].birth = d - int32(18*365+r.IntN(40*365))
+		s.emps = append(s.emps, e)
+		gt.Hired = append(gt.Hired, ev(ei, "", "A"))
+	}
+
+	s.offsetMs += span
+	s.reindex()
+	for _, l := range []*[]Event{&gt.Hired, &gt.Terminated, &gt.Rehired, &gt.JobChanged, &gt.CompensationChanged, &gt.StatusChanged} {
+		slices.SortFunc(*l, func(a, b Event) int {
+			return cmp.Or(cmp.Compare(a.CompanyID, b.CompanyID), cmp.Compare(a.EmployeeID, b.EmployeeID))
+		})
+	}
+	s.log.Info("advanced tenant clock", "days", days, "now", gt.To, "hired", len(gt.Hired),
+		"terminated", len(gt.Terminated), "rehired", len(gt.Rehired), "job_changed", len(gt.JobChanged),
+		"compensation_changed", len(gt.CompensationChanged), "status_changed", len(gt.StatusChanged))
+	return gt, nil
+}
+
+// jobChange appends a promotion (job change with a raise; returns true) or a
+// transfer (org change, same job and pay).
+func (g *gen) jobChange(e *employment, d int32, at int64) (promoted bool) {
+	h := *e.last()
+	h.eff, h.created, h.seq, h.flags, h.pct = d, at, g.s.newSeq(), 0, 0
+	fam := families[jobs[h.job].family]
+	i := slices.Index(fam, int(h.job))
+	if i+1 < len(fam) && g.r.IntN(5) < 2 {
+		g.promote(&h, fam[i+1])
+		promoted = true
+	} else {
+		g.transfer(&h)
+		if g.r.IntN(3) == 0 {
+			h.sup = g.pickSupervisor(e.co, -1)
+		}
+	}
+	e.hist = append(e.hist, h)
+	e.changed = at
+	return promoted
+}
+
+// payChange appends a merit or market raise.
+func (g *gen) payChange(e *employment, d int32, at int64) {
+	h := *e.last()
+	h.eff, h.created, h.seq, h.flags, h.pct = d, at, g.s.newSeq(), fRate, 0
+	h.reason = rsnMerit
+	if g.r.IntN(5) == 0 {
+		h.reason = rsnMarket
+	}
+	raise(&h, jobs[h.job].hourly, 150+g.r.IntN(650))
+	e.hist = append(e.hist, h)
+	e.changed = at
+}
+
+func jobKey(h *hist) string {
+	o1 := org1[h.org[0]]
+	return jobs[h.job].code + "/" + o1.code + "/" + o1.dept[h.org[1]] + "/" + org3[h.org[2]] + "/" + org4[h.org[3]]
+}
+
+func money(cents int64) string { return string(appendDecimal(nil, cents, 2)) }
+
+func fmtStamp(ms int64) string { return string(appendStamp(nil, ms)) }
+
+// AdvanceTo is Advance by the whole days between the tenant clock and t.
+func (s *Sim) AdvanceTo(t time.Time) (GroundTruth, error) {
+	days := int(t.Sub(s.Now()) / (24 * time.Hour))
+	return s.Advance(days)
+}
