@@ -3,11 +3,29 @@ package extract_test
 import (
 	"testing"
 
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/envconf"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/pii"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
 )
 
-type passThrough struct{}
+// testHMACKey is the PII_HMAC_KEY of the tests.
+const testHMACKey = "test-hmac-key-for-pii"
 
-func (passThrough) Apply(_ string, raw []byte) ([]byte, error) { return raw, nil }
-
-func newRedactor(t *testing.T, _ *schema.Registry) passThrough { return passThrough{} }
+// newRedactor returns the default PII policy (identifiers hashed, bank
+// fields dropped) over the schemas' PII classes, as cmd/extractor wires it.
+func newRedactor(t *testing.T, reg *schema.Registry) *pii.Policy {
+	t.Helper()
+	classes := map[string]map[string]pii.Class{}
+	for _, name := range reg.Names() {
+		m := map[string]pii.Class{}
+		for f, c := range reg.Topic(name).PIIClasses() {
+			m[f] = pii.Class(c)
+		}
+		classes[name] = m
+	}
+	p, err := pii.New(pii.Config{HMACKey: envconf.Secret(testHMACKey)}, classes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
