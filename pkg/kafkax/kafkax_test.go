@@ -1,4 +1,4 @@
-package kafkax
+package kafkax_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv"
+	. "github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 )
 
 func TestValidate(t *testing.T) {
