@@ -9,22 +9,22 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv"
-	. "github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 )
 
 func TestValidate(t *testing.T) {
-	ok := Config{Brokers: []string{"a:9092"}, Partitions: 6, ReplicationFactor: 3}
+	ok := kafkax.Config{Brokers: []string{"a:9092"}, Partitions: 6, ReplicationFactor: 3}
 	tests := []struct {
 		name   string
-		mutate func(*Config)
+		mutate func(*kafkax.Config)
 		want   string
 	}{
-		{"valid", func(*Config) {}, ""},
-		{"broker without port", func(c *Config) { c.Brokers = []string{"kafka"} }, "KAFKA_BROKERS"},
-		{"unknown sasl", func(c *Config) { c.SASLMech = "GSSAPI" }, "KAFKA_SASL_MECHANISM"},
-		{"sasl without password", func(c *Config) { c.SASLMech = "PLAIN"; c.SASLUser = "u" }, "KAFKA_SASL_PASSWORD"},
-		{"cert without key", func(c *Config) { c.TLSCertFile = "c.pem" }, "KAFKA_TLS_KEY_FILE"},
-		{"zero partitions", func(c *Config) { c.Partitions = 0 }, "KAFKA_PARTITIONS"},
+		{"valid", func(*kafkax.Config) {}, ""},
+		{"broker without port", func(c *kafkax.Config) { c.Brokers = []string{"kafka"} }, "KAFKA_BROKERS"},
+		{"unknown sasl", func(c *kafkax.Config) { c.SASLMech = "GSSAPI" }, "KAFKA_SASL_MECHANISM"},
+		{"sasl without password", func(c *kafkax.Config) { c.SASLMech = "PLAIN"; c.SASLUser = "u" }, "KAFKA_SASL_PASSWORD"},
+		{"cert without key", func(c *kafkax.Config) { c.TLSCertFile = "c.pem" }, "KAFKA_TLS_KEY_FILE"},
+		{"zero partitions", func(c *kafkax.Config) { c.Partitions = 0 }, "KAFKA_PARTITIONS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,11 +41,11 @@ func TestValidate(t *testing.T) {
 func TestEnsureTopicsCreatesEachWithItsPolicy(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cfg := &Config{Brokers: testenv.Kafka(t), TopicPrefix: "t.", Partitions: 4, ReplicationFactor: 1,
+	cfg := &kafkax.Config{Brokers: testenv.Kafka(t), TopicPrefix: "t.", Partitions: 4, ReplicationFactor: 1,
 		MinCompactionLag: 7 * 24 * time.Hour, DLQRetention: time.Hour, DialTimeout: 5 * time.Second}
-	all := append([]string{ExtractorState}, DataTopics...)
+	all := append([]string{kafkax.ExtractorState}, kafkax.DataTopics...)
 	for range 2 { // the second call finds them all existing and succeeds
-		if err := EnsureTopics(ctx, cfg, all...); err != nil {
+		if err := kafkax.EnsureTopics(ctx, cfg, all...); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -90,11 +90,11 @@ func TestEnsureTopicsCreatesEachWithItsPolicy(t *testing.T) {
 func TestReadRangeReadsExactlyTheRangeIncludingTombstones(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cfg := &Config{Brokers: testenv.Kafka(t), TopicPrefix: "r.", Partitions: 1, ReplicationFactor: 1, DialTimeout: 5 * time.Second}
-	if err := EnsureTopics(ctx, cfg, ExtractorState); err != nil {
+	cfg := &kafkax.Config{Brokers: testenv.Kafka(t), TopicPrefix: "r.", Partitions: 1, ReplicationFactor: 1, DialTimeout: 5 * time.Second}
+	if err := kafkax.EnsureTopics(ctx, cfg, kafkax.ExtractorState); err != nil {
 		t.Fatal(err)
 	}
-	topic := cfg.Topic(ExtractorState)
+	topic := cfg.Topic(kafkax.ExtractorState)
 	tr, _ := cfg.Transport()
 	w := &kafka.Writer{Addr: cfg.Addr(), Topic: topic, Transport: tr, BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll}
 	var msgs []kafka.Message
@@ -107,7 +107,7 @@ func TestReadRangeReadsExactlyTheRangeIncludingTombstones(t *testing.T) {
 	}
 	w.Close()
 	cl, _ := cfg.Client()
-	offs, err := PartitionOffsets(ctx, cl, topic)
+	offs, err := kafkax.PartitionOffsets(ctx, cl, topic)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestReadRangeReadsExactlyTheRangeIncludingTombstones(t *testing.T) {
 	}
 	var got []int64
 	var tombstones int
-	err = ReadRange(ctx, cl, topic, 0, 10, offs[0].End, func(m *Message) error {
+	err = kafkax.ReadRange(ctx, cl, topic, 0, 10, offs[0].End, func(m *kafkax.Message) error {
 		got = append(got, m.Offset)
 		if m.Value == nil {
 			tombstones++
