@@ -1,0 +1,32 @@
+package schema
+
+import (
+	"fmt"
+	"time"
+)
+
+// Config is the conversion setting a program embeds in its own config.
+type Config struct {
+	// TenantTimeZone is the IANA zone UKG's naive timestamps
+	// (dateTimeCreated, dateTimeChanged, ...) are wall times in. UKG does not
+	// document it; the default reads them as UTC. Dates are not affected.
+	TenantTimeZone string `env:"UKG_TENANT_TZ, default=UTC" desc:"IANA time zone of the tenant's naive UKG timestamps (dateTimeChanged...), e.g. America/Chicago; archived as UTC"`
+}
+
+// Validate checks that the zone exists.
+func (c Config) Validate() error {
+	_, err := c.Location()
+	return err
+}
+
+// Location loads TenantTimeZone, for WithLocation.
+func (c Config) Location() (*time.Location, error) {
+	if c.TenantTimeZone == "" || c.TenantTimeZone == "UTC" {
+		return time.UTC, nil
+	}
+	loc, err := time.LoadLocation(c.TenantTimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("UKG_TENANT_TZ=%s: want an IANA time zone such as America/Chicago", c.TenantTimeZone)
+	}
+	return loc, nil
+}

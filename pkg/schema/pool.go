@@ -1,0 +1,76 @@
+package schema
+
+import (
+	"math/bits"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// PoolAllocator is an Arrow allocator that keeps freed buffers (in
+// power-of-two size classes) for reuse, so a loader that builds batch after
+// batch of similar size reuses warm memory instead of faulting in fresh
+// pages for every batch. It holds at most the peak working set; buffers are
+// returned to it when record batches are released. Safe for concurrent use.
+type PoolAllocator struct {
+	mu   sync.Mutex
+	free [64][][]byte
+}
+
+var _ memory.Allocator = (*PoolAllocator)(nil)
+
+// NewPoolAllocator returns an empty pool.
+func NewPoolAllocator() *PoolAllocator { return &PoolAllocator{} }
+
+const poolAlign = 64
+
+func sizeClass(n int) int {
+	if n <= poolAlign {
+		return 6
+	}
+	return bits.Len(uint(n - 1))
+}
+
+// Allocate returns a zeroed buffer of size bytes.
+func (p *PoolAllocator) Allocate(size int) []byte {
+	c := sizeClass(size)
+	p.mu.Lock()
+	if l := p.free[c]; len(l) > 0 {
+		b := l[len(l)-1]
+		p.free[c] = l[:len(l)-1]
+		p.mu.Unlock()
+		b = b[:size]
+		clear(b)
+		return b
+	}
+	p.mu.Unlock()
+	return make([]byte, size, 1<<c)
+}
+
+// Reallocate grows or shrinks b, keeping its content.
+func (p *PoolAllocator) Reallocate(size int, b []byte) []byte {
+	if size <= cap(b) {
+		old := len(b)
+		b = b[:size]
+		if size > old {
+			clear(b[old:])
+		}
+		return b
+	}
+	nb := p.Allocate(size)
+	copy(nb, b)
+	p.Free(b)
+	return nb
+}
+
+// Free returns b to the pool.
+func (p *PoolAllocator) Free(b []byte) {
+	c := cap(b)
+	if c == 0 || c&(c-1) != 0 || c < poolAlign {
+		return // not one of ours
+	}
+	k := bits.Len(uint(c - 1))
+	p.mu.Lock()
+	p.free[k] = append(p.free[k], b[:0])
+	p.mu.Unlock()
+}
