@@ -11,7 +11,7 @@ TEST_TIMEOUT ?= 60m
 
 export MINIO_BIN
 
-.PHONY: help build test test-short demo bench lint fuzz minio clean
+.PHONY: help build test test-short demo bench lint docs fuzz minio clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -31,10 +31,14 @@ demo: build ## the whole pipeline on the embedded broker and simulator
 bench: minio ## run the benchmarks (targets and ratios are reported as metrics)
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem -timeout 60m ./...
 
-lint: ## gofmt + go vet
+lint: ## gofmt + go vet + generated docs are current
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) run ./cmd/schemadoc -check docs/schemas.md
+
+docs: ## regenerate docs/schemas.md from schemas/
+	$(GO) run ./cmd/schemadoc > docs/schemas.md
 
 fuzz: ## run every fuzz target for FUZZTIME each (make fuzz FUZZTIME=5m)
 	@set -e; for pkg in $$($(GO) list ./...); do \
