@@ -33,12 +33,12 @@ func Endpoints() []Endpoint {
 }
 
 type endpointInfo struct {
-	name       string
-	permission string
-	companyKey string // documented casing of the company id key
+	name        string
+	permission  string
+	companyKey  string // documented casing of the company id key
 	employeeKey string
-	rowKey     string // extra identity key (job history's systemId)
-	perPage    string // page-size parameter name
+	rowKey      string // extra identity key (job history's systemId)
+	perPage     string // page-size parameter name
 	// Filter names as the endpoint documents them.
 	companyFilter, employeeFilter string
 	changedFilter, createdFilter  string // "" when the endpoint has none
@@ -79,7 +79,7 @@ var endpoints = [...]endpointInfo{
 	EmployeeChanges: {
 		name: "employee-changes", permission: "EmployeeExport",
 		companyKey: "companyId", employeeKey: "employeeId", perPage: "per_page",
-		companyFilter: "companyId",
+		companyFilter:  "companyId",
 		byEmployeePath: true, dateWindow: true,
 	},
 }
@@ -124,8 +124,8 @@ func (e Endpoint) PerPageParam() string { return e.info().perPage }
 func (e Endpoint) HasChangedFilter() bool { return e.info().changedFilter != "" }
 func (e Endpoint) HasCreatedFilter() bool { return e.info().createdFilter != "" }
 
-// employeePath returns the path that returns one employee's rows, and
-// whether the filters still have to be sent as query parameters.
+// employeePath returns the per-employee path variant (escaped), or "" when
+// the endpoint has none and the list must be filtered instead.
 func (e Endpoint) employeePath(companyID, employeeID string) string {
 	in := e.info()
 	switch {
@@ -135,13 +135,4 @@ func (e Endpoint) employeePath(companyID, employeeID string) string {
 		return e.Path() + "/" + url.PathEscape(employeeID)
 	}
 	return ""
-}
-
-// companyPath returns /personnel/v1/companies/{companyId}/<name> where the
-// endpoint has it, else "".
-func (e Endpoint) companyPath(companyID string) string {
-	if !e.info().companyPath || companyID == "" {
-		return ""
-	}
-	return "/personnel/v1/companies/" + url.PathEscape(companyID) + "/" + e.info().name
 }

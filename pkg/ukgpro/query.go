@@ -74,19 +74,19 @@ type Query struct {
 }
 
 // values builds the query string for page of ep.
-func (q Query) values(ep Endpoint, page, perPage int, pathHasCompany, pathHasEmployee bool) (url.Values, error) {
+func (q Query) values(ep Endpoint, page, perPage int) (url.Values, error) {
 	in := ep.info()
 	v := url.Values{}
 	for k, vs := range q.Extra {
 		v[k] = append([]string(nil), vs...)
 	}
-	if q.CompanyID != "" && !pathHasCompany {
+	if q.CompanyID != "" {
 		if in.companyFilter == "" {
 			return nil, fmt.Errorf("ukgpro: %s has no company filter", ep)
 		}
 		v.Set(in.companyFilter, q.CompanyID)
 	}
-	if q.EmployeeID != "" && !pathHasEmployee {
+	if q.EmployeeID != "" {
 		if in.employeeFilter == "" {
 			return nil, fmt.Errorf("ukgpro: %s has no employee filter (use Employee)", ep)
 		}
