@@ -59,11 +59,11 @@ func TestSimulatorUnderFaults(t *testing.T) {
 	}{
 		{"concurrent, empty past the end", base, 4, "empty"},
 		{"concurrent, 404 past the end", base, 3, "404"},
-		// The simulator shifts rows by arrival order (a row inserted before
-		// the reader's position); with pages answered out of order that
-		// model can drop a row, as real offset paging would. Duplicates are
-		// therefore exercised with one page in flight.
+		// The simulator decides per page boundary whether a row repeats
+		// across it, whatever order pages are asked in, so duplicates are
+		// exercised with pages in flight concurrently too.
 		{"sequential with duplicates across boundaries", withDup, 1, "empty"},
+		{"concurrent with duplicates across boundaries", withDup, 4, "404"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			sim, err := ukgsim.New(ukgsim.Config{Employees: 500, Seed: 7, MaxPerPage: 37, PastEnd: tt.pastEnd})

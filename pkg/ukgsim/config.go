@@ -74,7 +74,8 @@ type Faults struct {
 	// RateDuplicate is the probability, per page k > 1, that the first row of
 	// page k repeats the last row of page k-1 (as if a row had been inserted
 	// before the reader's position). 1 means at every page boundary. No row is
-	// lost: the shift carries over to the following pages.
+	// lost: the shift carries over to the following pages. Each boundary is
+	// decided by a hash of the seed, the session and k, not by request order.
 	RateDuplicate float64 `json:"rate_duplicate" env:"SIM_DUPLICATE_RATE, default=0" flag:"duplicate-rate" desc:"probability per page boundary that a row repeats across it (1: always)"`
 }
 

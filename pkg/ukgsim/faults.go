@@ -3,6 +3,7 @@ package ukgsim
 import (
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"net/url"
 	"sort"
@@ -112,43 +113,33 @@ func (s *Sim) postFaults(body []byte, f Faults) []byte {
 	return body
 }
 
-// shift is the duplicate-row state of one paging session (credential, path,
-// query without page): how many rows the pages from page 2 on have moved back.
-type shift struct {
-	rows     int
-	lastPage int
-}
-
-// duplicateShift returns how many rows page pageNo starts early. Each new
-// page k > 1 adds one with probability RateDuplicate (a retry of the same
-// page does not); page 1 starts a new session.
+// duplicateShift returns how many rows page pageNo starts early: the number
+// of page boundaries j in 2..pageNo at which a row repeats. Whether boundary
+// j repeats a row is a pure function of the seed, the paging session
+// (credential, path, query without page) and j, so the answer does not
+// depend on the order pages arrive in: a client reading pages concurrently,
+// or retrying one, sees rows repeated and never lost, as with a row inserted
+// before its position while it reads.
 func (s *Sim) duplicateShift(cred string, r *http.Request, pageNo int, f Faults) int {
-	if f.RateDuplicate == 0 {
+	if f.RateDuplicate == 0 || pageNo <= 1 {
 		return 0
 	}
-	key := sessionKey(cred, r)
-	s.fmu.Lock()
-	defer s.fmu.Unlock()
-	if pageNo == 1 {
-		delete(s.shifts, key)
-		return 0
-	}
-	st := s.shifts[key]
-	if st == nil {
-		if len(s.shifts) > 10000 {
-			clear(s.shifts)
+	h := fnv.New64a()
+	h.Write([]byte(sessionKey(cred, r)))
+	base := h.Sum64() ^ s.cfg.Seed
+	n, here := 0, false
+	for j := 2; j <= pageNo; j++ {
+		if float64(splitmix64(base^uint64(j))>>11)/(1<<53) < f.RateDuplicate {
+			n++
+			here = j == pageNo
 		}
-		st = &shift{}
-		s.shifts[key] = st
 	}
-	if pageNo > st.lastPage {
-		if s.frng.Float64() < f.RateDuplicate {
-			st.rows++
-			s.injected["duplicate"]++
-		}
-		st.lastPage = pageNo
+	if here {
+		s.fmu.Lock()
+		s.injected["duplicate"]++
+		s.fmu.Unlock()
 	}
-	return st.rows
+	return n
 }
 
 func sessionKey(cred string, r *http.Request) string {

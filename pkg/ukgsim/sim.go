@@ -49,7 +49,6 @@ type Sim struct {
 	faults   Faults
 	frng     *rand.Rand
 	limiters map[string]*rate.Limiter
-	shifts   map[string]*shift
 	reqs     map[RequestKey]int64
 	injected map[string]int64
 
@@ -72,7 +71,6 @@ func New(cfg Config, opts ...Option) (*Sim, error) {
 		faults:   cfg.Faults,
 		frng:     rand.New(rand.NewPCG(cfg.Seed, 0xfa017)),
 		limiters: map[string]*rate.Limiter{},
-		shifts:   map[string]*shift{},
 		reqs:     map[RequestKey]int64{},
 		injected: map[string]int64{},
 		deny:     map[string]bool{},
