@@ -1,0 +1,43 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/extract"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/ops"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/pii"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgpro"
+)
+
+// config is every setting of the extractor; --help lists them.
+type config struct {
+	UKG       ukgpro.Config
+	Kafka     kafkax.Config
+	Extractor extract.Config
+	PII       pii.Config
+	Log       ops.LogConfig
+	OpsAddr   string `env:"OPS_ADDR, default=127.0.0.1:9464" desc:"address of /metrics, /healthz and /readyz (empty: off)"`
+	Progress  string `env:"EXTRACTOR_PROGRESS, default=auto" desc:"live progress display with --once: auto (on a terminal), on or off"`
+	Once      bool   `flag:"once" desc:"run every endpoint once and exit: 0 only when all of it is acknowledged by Kafka"`
+}
+
+func (c *config) Validate() error {
+	// The first problem only: the error is one line naming one variable.
+	for _, err := range []error{c.UKG.Validate(), c.Kafka.Validate(), c.Extractor.Validate(), c.PII.Validate(),
+		c.Log.Validate(), oneOf("EXTRACTOR_PROGRESS", c.Progress, "auto", "on", "off")} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func oneOf(name, v string, allowed ...string) error {
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	return errors.New(name + ": " + v + " is not one of auto, on, off")
+}
