@@ -1,0 +1,89 @@
+// Command loader archives the ukgpro Kafka topics as Hive-partitioned
+// Parquet files, exactly once, as one member of a consumer group.
+// `loader --help` lists every setting; `loader --drain` archives what the
+// topics hold and exits; without it the loader runs until SIGTERM/SIGINT,
+// then flushes, commits and exits 0.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/envconf"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/load"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/ops"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
+)
+
+func main() { os.Exit(run()) }
+
+func run() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var cfg config
+	if err := envconf.Parse(ctx, "loader", &cfg, os.Args[1:], nil); err != nil {
+		if errors.Is(err, envconf.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(os.Stderr, "loader: %v\n", err)
+		return 2
+	}
+	log := ops.NewLogger(cfg.Log, os.Stderr)
+	if err := serve(ctx, cfg, log); err != nil {
+		fmt.Fprintf(os.Stderr, "loader: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
+		return 1
+	}
+	return 0
+}
+
+func serve(ctx context.Context, cfg config, log *slog.Logger) error {
+	srv := ops.New(log)
+	if err := srv.Listen(ctx, cfg.OpsAddr); err != nil {
+		return err
+	}
+	defer srv.Close()
+	store, err := archive.Open(ctx, cfg.Archive, archive.WithLogger(log))
+	if err != nil {
+		return err
+	}
+	loc, err := cfg.Schema.Location()
+	if err != nil {
+		return err
+	}
+	topics := cfg.Loader.Topics
+	if len(topics) == 0 {
+		topics = kafkax.DataTopics
+	}
+	// Creating missing topics lets a loader start before the extractor; a
+	// cluster that forbids it (ACLs) is fine when the topics exist.
+	if err := kafkax.EnsureTopics(ctx, &cfg.Kafka, topics...); err != nil {
+		log.Warn("ensure topics", "err", err)
+	}
+	l, err := load.New(cfg.Loader, cfg.Kafka, load.Options{
+		Archive:       load.StoreArchive{Store: store, Options: []archive.Option{archive.WithLogger(log)}},
+		Logger:        log,
+		Registerer:    srv.Registry,
+		Ready:         srv.SetReady,
+		SchemaOptions: []schema.Option{schema.WithLocation(loc)},
+		Parquet:       cfg.Parquet.writer(),
+	})
+	if err != nil {
+		return err
+	}
+	log.Info("loader starting", "group", cfg.Loader.GroupID, "topics", load.Topics(cfg.Loader, cfg.Kafka),
+		"output", cfg.Archive.Output, "drain", cfg.Loader.Drain, "ops_addr", srv.Addr())
+	if err := l.Run(ctx); err != nil {
+		return err
+	}
+	log.Info("loader stopped")
+	return nil
+}

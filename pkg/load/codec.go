@@ -1,0 +1,347 @@
+package load
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/parquet-go/parquet-go"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
+)
+
+// Codec turns one topic's messages into rows of one Arrow schema and writes
+// them as Parquet. A loader holds one Codec per topic and asks it for one
+// Buffer per assigned partition.
+type Codec interface {
+	NewBuffer() Buffer
+}
+
+// Buffer holds one partition's decoded rows that are not written yet, as
+// Arrow columns, and the Parquet writer of the file being written. Rows go
+// to the file in row-group-sized spills, so memory holds one spill, not a
+// whole file. One goroutine uses it.
+type Buffer interface {
+	// Append decodes m and adds it as one row. A *RejectError means m is
+	// poison (bad JSON, schema violation) and nothing was added.
+	Append(m *kafka.Message) error
+	// Len is the number of rows not spilled yet; Size the bytes of message
+	// values and keys they came from.
+	Len() int
+	Size() int64
+	// Start begins a Parquet file on w; Spill moves the buffered rows into
+	// it; Finish writes the footer. Reset drops the buffered rows and any
+	// started file (its bytes are the caller's to discard).
+	Start(w io.Writer) error
+	Spill() error
+	Finish() error
+	Reset()
+}
+
+// rowWriter writes Arrow record batches into one Parquet file.
+type rowWriter interface {
+	Write(rec arrow.RecordBatch) error
+	Close() error
+}
+
+// RejectError says why a message cannot be archived with its topic. Reason
+// is one of the DLQ schema's reasons.
+type RejectError struct {
+	Reason string
+	Field  string // the JSON field that failed, if one did
+	Err    error  // never holds a field value (values may be PII)
+}
+
+func (e *RejectError) Error() string { return e.Reason + ": " + e.Err.Error() }
+func (e *RejectError) Unwrap() error { return e.Err }
+
+// Reasons the loader dead-letters a message for (schemas/dlq).
+const (
+	ReasonInvalidJSON      = "invalid_json"
+	ReasonSchemaValidation = "schema_validation"
+)
+
+// Message headers the loader reads.
+const (
+	HeaderEventID    = "ce_id"
+	HeaderRecordHash = "ukg_record_hash"
+	HeaderSchema     = "ukg_schema"
+)
+
+func header(m *kafka.Message, key string) []byte {
+	var v []byte
+	for _, h := range m.Headers {
+		if h.Key == key {
+			v = h.Value
+			if v == nil {
+				v = []byte{}
+			}
+		}
+	}
+	return v
+}
+
+func meta(m *kafka.Message, withHeaders bool) schema.Meta {
+	md := schema.Meta{
+		Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset, Timestamp: m.Time,
+		Key: m.Key, RecordHash: header(m, HeaderRecordHash), EventID: header(m, HeaderEventID),
+	}
+	if withHeaders {
+		md.Headers = make([]schema.Header, len(m.Headers))
+		for i, h := range m.Headers {
+			md.Headers[i] = schema.Header(h)
+		}
+	}
+	return md
+}
+
+// SchemaCodec archives a topic with a schema of package schema: its typed
+// snake_case columns, then the metadata columns (_raw, _kafka_*, _key,
+// _record_hash, _event_id). Unknown fields are allowed and survive in _raw.
+type SchemaCodec struct {
+	s     *schema.Schema
+	opts  []schema.Option
+	newRW func(w io.Writer) (rowWriter, error)
+	mem   memory.Allocator
+}
+
+// NewSchemaCodec returns the codec of s; wcfg tunes the Parquet files.
+func NewSchemaCodec(s *schema.Schema, wcfg archive.WriterConfig, opts ...schema.Option) (*SchemaCodec, error) {
+	c := &SchemaCodec{s: s, opts: opts, mem: memory.NewGoAllocator()}
+	as := s.ArrowSchema()
+	ps, err := archive.ParquetSchema(parquetName(s.Name), as, archive.SchemaOptions{})
+	if err == nil {
+		c.newRW = func(w io.Writer) (rowWriter, error) { return archive.NewParquetWriter(w, as, ps, wcfg) }
+		return c, nil
+	}
+	// archive's writer lacks a type of this schema (float64 in v0.1):
+	// write with the schema's own Arrow → Parquet copy instead, one row
+	// group per spill.
+	sps := s.ParquetSchema()
+	c.newRW = func(w io.Writer) (rowWriter, error) {
+		return &schemaRowWriter{s: s, buf: parquet.NewBuffer(sps), pw: parquet.NewWriter(w, sps,
+			parquet.Compression(&parquet.Zstd), parquet.DataPageStatistics(true), parquet.CreatedBy("ukgpro-stream", "1", ""))}, nil
+	}
+	return c, nil
+}
+
+type schemaRowWriter struct {
+	s   *schema.Schema
+	buf *parquet.Buffer
+	pw  *parquet.Writer
+}
+
+func (w *schemaRowWriter) Write(rec arrow.RecordBatch) error {
+	w.buf.Reset()
+	if err := w.s.WriteArrow(w.buf, rec); err != nil {
+		return err
+	}
+	if _, err := w.pw.WriteRowGroup(w.buf); err != nil {
+		return fmt.Errorf("write row group: %w", err)
+	}
+	return nil
+}
+
+func (w *schemaRowWriter) Close() error { return w.pw.Close() }
+
+func parquetName(topic string) string {
+	b := []byte(topic)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+// NewBuffer implements Codec.
+func (c *SchemaCodec) NewBuffer() Buffer {
+	return &schemaBuffer{c: c, b: schema.NewBatch(c.s, c.mem, c.opts...)}
+}
+
+type schemaBuffer struct {
+	c    *SchemaCodec
+	b    *schema.Batch
+	rw   rowWriter
+	size int64
+}
+
+func (b *schemaBuffer) Append(m *kafka.Message) error {
+	err := b.b.Append(m.Value, meta(m, b.c.s.Opaque))
+	if err != nil && b.c.s.Opaque {
+		// A dead letter whose headers break the DLQ schema is still
+		// archived, with the reason it broke it, never sent to the DLQ
+		// again.
+		md := meta(m, false)
+		for _, h := range (schema.DeadLetter{
+			Reason: "invalid_dead_letter", Stage: "loader", Error: err.Error(), OriginTopic: m.Topic,
+		}).Headers() {
+			md.Headers = append(md.Headers, h)
+		}
+		err = b.b.Append(m.Value, md)
+	}
+	if err != nil {
+		return classify(m.Value, err)
+	}
+	b.size += int64(len(m.Value) + len(m.Key))
+	return nil
+}
+
+// classify turns a schema error into the DLQ reason: invalid_json when the
+// value is not JSON at all, schema_validation otherwise.
+func classify(value []byte, err error) *RejectError {
+	rej := &RejectError{Reason: ReasonSchemaValidation, Err: err}
+	if !json.Valid(value) {
+		rej.Reason = ReasonInvalidJSON
+	}
+	var fe *schema.FieldError
+	if errors.As(err, &fe) {
+		rej.Field = fe.Field
+	} else {
+		rej.Field = schema.DeadLetterFor(err, rej.Reason, "loader").Field
+	}
+	return rej
+}
+
+func (b *schemaBuffer) Len() int    { return b.b.Len() }
+func (b *schemaBuffer) Size() int64 { return b.size }
+func (b *schemaBuffer) Reset()      { b.b.NewRecord().Release(); b.size, b.rw = 0, nil }
+
+func (b *schemaBuffer) Start(w io.Writer) (err error) {
+	b.rw, err = b.c.newRW(w)
+	return err
+}
+
+func (b *schemaBuffer) Spill() error {
+	rec := b.b.NewRecord()
+	defer rec.Release()
+	b.size = 0
+	if b.rw == nil {
+		return errors.New("spill before start")
+	}
+	return b.rw.Write(rec)
+}
+
+func (b *schemaBuffer) Finish() error {
+	rw := b.rw
+	b.rw = nil
+	if rw == nil {
+		return errors.New("finish before start")
+	}
+	return rw.Close()
+}
+
+// JSONCodec archives a topic that has no schema: the metadata columns only,
+// the whole value in _raw. Values that are not one JSON object are rejected
+// with reason invalid_json.
+type JSONCodec struct {
+	as   *arrow.Schema
+	ps   *parquet.Schema
+	wcfg archive.WriterConfig
+	mem  memory.Allocator
+}
+
+// NewJSONCodec returns the schema-less codec of topic.
+func NewJSONCodec(topic string, wcfg archive.WriterConfig) (*JSONCodec, error) {
+	ts := &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
+	as := arrow.NewSchema([]arrow.Field{
+		{Name: "_raw", Type: arrow.BinaryTypes.String},
+		{Name: "_kafka_topic", Type: arrow.BinaryTypes.String},
+		{Name: "_kafka_partition", Type: arrow.PrimitiveTypes.Int32},
+		{Name: "_kafka_offset", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "_kafka_timestamp", Type: ts},
+		{Name: "_key", Type: arrow.BinaryTypes.String},
+		{Name: "_record_hash", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "_event_id", Type: arrow.BinaryTypes.String, Nullable: true},
+	}, nil)
+	ps, err := archive.ParquetSchema(parquetName(topic), as, archive.SchemaOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("codec %s: %w", topic, err)
+	}
+	return &JSONCodec{as: as, ps: ps, wcfg: wcfg, mem: memory.NewGoAllocator()}, nil
+}
+
+// NewBuffer implements Codec.
+func (c *JSONCodec) NewBuffer() Buffer {
+	return &jsonBuffer{c: c, rb: array.NewRecordBuilder(c.mem, c.as)}
+}
+
+type jsonBuffer struct {
+	c    *JSONCodec
+	rb   *array.RecordBuilder
+	rw   rowWriter
+	n    int
+	size int64
+}
+
+func (b *jsonBuffer) Append(m *kafka.Message) error {
+	if !json.Valid(m.Value) {
+		return &RejectError{Reason: ReasonInvalidJSON, Err: errors.New("value is not valid JSON")}
+	}
+	if i := firstNonSpace(m.Value); i < 0 || m.Value[i] != '{' {
+		return &RejectError{Reason: ReasonSchemaValidation, Err: errors.New("value is not a JSON object")}
+	}
+	f := b.rb.Fields()
+	f[0].(*array.StringBuilder).BinaryBuilder.Append(m.Value)
+	f[1].(*array.StringBuilder).Append(m.Topic)
+	f[2].(*array.Int32Builder).Append(int32(m.Partition))
+	f[3].(*array.Int64Builder).Append(m.Offset)
+	f[4].(*array.TimestampBuilder).Append(arrow.Timestamp(m.Time.UnixMicro()))
+	f[5].(*array.StringBuilder).BinaryBuilder.Append(m.Key)
+	for i, h := range []string{HeaderRecordHash, HeaderEventID} {
+		sb := f[6+i].(*array.StringBuilder)
+		if v := header(m, h); v != nil {
+			sb.BinaryBuilder.Append(v)
+		} else {
+			sb.AppendNull()
+		}
+	}
+	b.n++
+	b.size += int64(len(m.Value) + len(m.Key))
+	return nil
+}
+
+func firstNonSpace(b []byte) int {
+	for i, c := range b {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		}
+		return i
+	}
+	return -1
+}
+
+func (b *jsonBuffer) Len() int    { return b.n }
+func (b *jsonBuffer) Size() int64 { return b.size }
+func (b *jsonBuffer) Reset()      { b.rb.NewRecordBatch().Release(); b.n, b.size, b.rw = 0, 0, nil }
+
+func (b *jsonBuffer) Start(w io.Writer) (err error) {
+	b.rw, err = archive.NewParquetWriter(w, b.c.as, b.c.ps, b.c.wcfg)
+	return err
+}
+
+func (b *jsonBuffer) Spill() error {
+	rec := b.rb.NewRecordBatch()
+	defer rec.Release()
+	b.n, b.size = 0, 0
+	if b.rw == nil {
+		return errors.New("spill before start")
+	}
+	return b.rw.Write(rec)
+}
+
+func (b *jsonBuffer) Finish() error {
+	rw := b.rw
+	b.rw = nil
+	if rw == nil {
+		return errors.New("finish before start")
+	}
+	return rw.Close()
+}

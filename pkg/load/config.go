@@ -1,0 +1,88 @@
+package load
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Config is the loader's behaviour: which group and topics, when files
+// rotate, how the consumer group is tuned. Kafka connection settings live in
+// kafkax.Config and the archive's in archive.Config; cmd/loader nests all
+// three.
+type Config struct {
+	GroupID string   `env:"LOADER_GROUP_ID, default=ukgpro-loader" desc:"Kafka consumer group of the loaders; run several loaders with one group to share the partitions"`
+	Topics  []string `env:"LOADER_TOPICS" desc:"topics to archive, names without KAFKA_TOPIC_PREFIX (default: employees,people,job-history,compensation,lifecycle,dlq)"`
+
+	RotateRows     int           `env:"LOADER_ROTATE_ROWS, default=500000" desc:"a partition's file is closed after this many rows"`
+	RotateBytes    int64         `env:"LOADER_ROTATE_BYTES, default=67108864" desc:"a partition's file is closed once this many bytes of messages (values and keys) are buffered for it"`
+	BufferBytes    int64         `env:"LOADER_BUFFER_BYTES, default=100663296" desc:"bytes of messages all partitions together may hold in Arrow buffers; over it, the partitions holding the most move their rows into their open files early (bounds memory, does not cut files)"`
+	RotateInterval time.Duration `env:"LOADER_ROTATE_INTERVAL, default=24h" desc:"largest span of record time (Kafka timestamps) in one file; a change of UTC date always rotates"`
+	FlushInterval  time.Duration `env:"LOADER_FLUSH_INTERVAL, default=1m" desc:"wall-clock time after which buffered rows are written and committed even if no rotation limit was reached"`
+	FetchMaxBytes  int           `env:"LOADER_FETCH_MAX_BYTES, default=10485760" desc:"largest fetch response per partition, in bytes"`
+	FetchMaxWait   time.Duration `env:"LOADER_FETCH_MAX_WAIT, default=500ms" desc:"how long the broker may hold a fetch waiting for data"`
+
+	SessionTimeout    time.Duration `env:"LOADER_SESSION_TIMEOUT, default=30s" desc:"consumer group session timeout: a loader that sends no heartbeat for this long loses its partitions"`
+	HeartbeatInterval time.Duration `env:"LOADER_HEARTBEAT_INTERVAL, default=3s" desc:"consumer group heartbeat interval; also how quickly a loader notices a rebalance"`
+	RebalanceTimeout  time.Duration `env:"LOADER_REBALANCE_TIMEOUT, default=30s" desc:"how long the group waits for members to rejoin during a rebalance"`
+	JoinGroupBackoff  time.Duration `env:"LOADER_JOIN_GROUP_BACKOFF, default=2s" desc:"wait before joining the group again after an error"`
+	CommitTimeout     time.Duration `env:"LOADER_COMMIT_TIMEOUT, default=10s" desc:"deadline of one offset commit (and of other group coordinator requests)"`
+	DLQTimeout        time.Duration `env:"LOADER_DLQ_TIMEOUT, default=30s" desc:"deadline of one dead-letter write before it is retried"`
+
+	Drain bool `flag:"drain" desc:"consume until every partition of the topics is archived and committed up to its high-water mark at start (group-wide), then exit 0"`
+}
+
+// Validate reports every setting that cannot work, naming its variable.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	if strings.TrimSpace(c.GroupID) == "" {
+		bad("LOADER_GROUP_ID must not be empty")
+	}
+	for _, t := range c.Topics {
+		if strings.TrimSpace(t) == "" {
+			bad("LOADER_TOPICS has an empty topic name")
+		}
+	}
+	if c.RotateRows < 1 {
+		bad("LOADER_ROTATE_ROWS must be at least 1, got %d", c.RotateRows)
+	}
+	if c.RotateBytes < 1 {
+		bad("LOADER_ROTATE_BYTES must be at least 1, got %d", c.RotateBytes)
+	}
+	if c.BufferBytes < 1 {
+		bad("LOADER_BUFFER_BYTES must be at least 1, got %d", c.BufferBytes)
+	}
+	if c.RotateInterval <= 0 {
+		bad("LOADER_ROTATE_INTERVAL must be positive, got %s", c.RotateInterval)
+	}
+	if c.FlushInterval <= 0 {
+		bad("LOADER_FLUSH_INTERVAL must be positive, got %s", c.FlushInterval)
+	}
+	if c.FetchMaxBytes < 1024 {
+		bad("LOADER_FETCH_MAX_BYTES must be at least 1024, got %d", c.FetchMaxBytes)
+	}
+	if c.FetchMaxWait <= 0 {
+		bad("LOADER_FETCH_MAX_WAIT must be positive, got %s", c.FetchMaxWait)
+	}
+	if c.SessionTimeout < time.Second {
+		bad("LOADER_SESSION_TIMEOUT must be at least 1s, got %s", c.SessionTimeout)
+	}
+	if c.HeartbeatInterval <= 0 || c.HeartbeatInterval >= c.SessionTimeout {
+		bad("LOADER_HEARTBEAT_INTERVAL must be positive and below LOADER_SESSION_TIMEOUT (%s), got %s", c.SessionTimeout, c.HeartbeatInterval)
+	}
+	if c.RebalanceTimeout < time.Second {
+		bad("LOADER_REBALANCE_TIMEOUT must be at least 1s, got %s", c.RebalanceTimeout)
+	}
+	if c.JoinGroupBackoff <= 0 {
+		bad("LOADER_JOIN_GROUP_BACKOFF must be positive, got %s", c.JoinGroupBackoff)
+	}
+	if c.CommitTimeout <= 0 {
+		bad("LOADER_COMMIT_TIMEOUT must be positive, got %s", c.CommitTimeout)
+	}
+	if c.DLQTimeout <= 0 {
+		bad("LOADER_DLQ_TIMEOUT must be positive, got %s", c.DLQTimeout)
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,99 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
+)
+
+func TestDrainArchivesEveryRecordOnce(t *testing.T) {
+	kc := testKafka(t, 3)
+	root := t.TempDir()
+	emp, jh := kc.Topic(kafkax.Employees), kc.Topic(kafkax.JobHistory)
+	produce(t, kc, emp, employees(0, 1000)...)
+	produce(t, kc, jh, gen(jobHistory, 0, 300)...)
+
+	cfg := testConfig()
+	cfg.Drain = true
+	cfg.FlushInterval = time.Minute // only rotation by rows and date here
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := wait(t, runLoader(t, ctx, cfg, kc, Options{Archive: localArchive(t, root)}), 60*time.Second); err != nil {
+		t.Fatal(err)
+	}
+
+	db := openDuck(t)
+	exactness(t, db, root, emp, highWaterMarks(t, kc, emp))
+	exactness(t, db, root, jh, highWaterMarks(t, kc, jh))
+
+	// Types as a warehouse sees them.
+	types := map[string]string{}
+	rows, err := db.Query(fmt.Sprintf(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('%s', hive_partitioning=true))`, glob(root, emp)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var n, ty string
+		if err := rows.Scan(&n, &ty); err != nil {
+			t.Fatal(err)
+		}
+		types[n] = ty
+	}
+	rows.Close()
+	for col, want := range map[string]string{
+		"_raw": "VARCHAR", "_kafka_topic": "VARCHAR", "_kafka_partition": "INTEGER", "_kafka_offset": "BIGINT",
+		"_kafka_timestamp": "TIMESTAMP WITH TIME ZONE", "_key": "VARCHAR", "_record_hash": "VARCHAR", "_event_id": "VARCHAR",
+		"dt": "DATE", "company_id": "VARCHAR", "annual_salary": "DECIMAL(18,4)", "original_hire_date": "DATE",
+		"is_supervisor": "BOOLEAN", "date_time_changed": "TIMESTAMP WITH TIME ZONE",
+	} {
+		if types[col] != want {
+			t.Errorf("column %s: type %q, want %q (all: %v)", col, types[col], want, types)
+		}
+	}
+
+	// Every row: metadata from the message, dt = its timestamp's UTC date,
+	// the file named by its partition and the first offset it holds.
+	var bad int
+	err = db.QueryRow(fmt.Sprintf(`
+		SELECT count(*) FROM read_parquet('%s', hive_partitioning=true, filename=true)
+		WHERE _kafka_topic <> '%s'
+		   OR dt <> CAST(timezone('UTC', _kafka_timestamp) AS DATE)
+		   OR _key <> json_extract_string(_raw, '$.companyID') || '/' || json_extract_string(_raw, '$.employeeID')
+		   OR _event_id <> 'id-' || (CAST(substr(json_extract_string(_raw, '$.employeeID'), 2) AS INT))
+		   OR _record_hash <> 'hash-' || (CAST(substr(json_extract_string(_raw, '$.employeeID'), 2) AS INT))
+		   OR json_extract(_raw, '$.futureField.n') IS NULL
+		   OR company_id <> 'C0001' OR employee_id <> json_extract_string(_raw, '$.employeeID')
+		   OR annual_salary <> CAST(json_extract_string(_raw, '$.annualSalary') AS DECIMAL(18,4))
+		   OR original_hire_date <> CAST(substr(json_extract_string(_raw, '$.originalHireDate'), 1, 10) AS DATE)
+		   OR is_supervisor <> (CAST(substr(json_extract_string(_raw, '$.employeeID'), 2) AS INT) %% 2 = 0)
+		   OR date_time_changed <> TIMESTAMPTZ '2024-02-16 14:03:11.517+00'`, glob(root, emp), emp)).Scan(&bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bad != 0 {
+		t.Errorf("%d rows have metadata that does not match their message", bad)
+	}
+	nameRE := regexp.MustCompile(`^(.+)/dt=(\d{4}-\d{2}-\d{2})/(.+)\+(\d+)\+(\d{20})\.parquet$`)
+	for _, f := range listFiles(t, root, emp) {
+		m := nameRE.FindStringSubmatch(f)
+		if m == nil || m[1] != emp || m[3] != emp {
+			t.Fatalf("file %s does not follow <topic>/dt=<date>/<topic>+<partition>+<offset>.parquet", f)
+		}
+		var minOff int64
+		var part, dates int
+		err := db.QueryRow(fmt.Sprintf(`SELECT min(_kafka_offset), any_value(_kafka_partition), count(DISTINCT CAST(timezone('UTC', _kafka_timestamp) AS DATE)) FROM read_parquet('%s')`, filepath.Join(root, f))).Scan(&minOff, &part, &dates)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantOff, _ := strconv.ParseInt(m[5], 10, 64)
+		if minOff != wantOff || strconv.Itoa(part) != m[4] || dates != 1 {
+			t.Errorf("file %s: first offset %d, partition %d, %d dates", f, minOff, part, dates)
+		}
+	}
+}

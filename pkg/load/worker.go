@@ -1,0 +1,465 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// worker consumes one partition for one generation: it reads from the
+// committed offset, buffers rows, publishes a file at each rotation and
+// commits the offset after the file is durable (docs/loader.md).
+type worker struct {
+	l   *Loader
+	gen *kafka.Generation
+	a   assignment
+	hwm int64 // drain target; negative: not draining
+	log *slog.Logger
+
+	files     PartitionFiles
+	buf       Buffer
+	next      int64           // next offset to read; negative until the first message
+	committed int64           // last committed offset; negative: none
+	file      File            // the file being written, nil if none
+	cw        *countingWriter // counts file's bytes
+	fileRows  int             // rows spilled into file
+	fileSize  int64           // message bytes spilled into file
+	first     int64           // offset of the file's first row
+	firstTime time.Time
+	pending   time.Time // wall time since something read is not committed
+	flushT    *time.Timer
+	accounted int64 // buffer bytes counted in Loader.bufTotal
+	lag       interface{ Set(float64) }
+	read      interface{ Inc() }
+}
+
+func (w *worker) run(ctx, gctx context.Context) error {
+	topic, part := w.a.topic, w.a.partition
+	w.next, w.committed = w.a.committed, w.a.committed
+	if w.next < 0 {
+		w.next, w.committed = -1, -1
+	}
+	w.lag = w.l.m.lag.WithLabelValues(topic, strconv.Itoa(part))
+	w.read = w.l.m.read.WithLabelValues(topic)
+	// Recovery comes first: nothing of this partition is written before the
+	// files at or past the committed offset are gone.
+	files, err := w.l.arch.Recover(gctx, topic, part, w.committed)
+	if err != nil {
+		return fmt.Errorf("recover %s/%d: %w", topic, part, err)
+	}
+	w.files = files
+	if w.draining() && w.hwm <= max(w.committed, 0) {
+		w.lag.Set(0)
+		return nil
+	}
+	w.buf = w.l.codecs[topic].NewBuffer()
+	defer func() { w.abortFile(gctx); w.unaccount() }()
+
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers:     w.l.kc.BrokerList(),
+		Dialer:      mustDialer(w.l),
+		Topic:       topic,
+		Partition:   part,
+		MinBytes:    1,
+		MaxBytes:    w.l.cfg.FetchMaxBytes,
+		MaxWait:     w.l.cfg.FetchMaxWait,
+		ErrorLogger: kafka.LoggerFunc(func(f string, a ...any) { w.log.Debug("kafka-go reader: " + fmt.Sprintf(f, a...)) }),
+		// kafka-go would retry an out-of-range offset forever; we decide.
+		OffsetOutOfRangeError: true,
+	})
+	start := w.committed
+	if start < 0 {
+		start = kafka.FirstOffset
+	}
+	if err := r.SetOffset(start); err != nil {
+		r.Close()
+		return fmt.Errorf("seek %s/%d to %d: %w", topic, part, start, err)
+	}
+	fctx, stopFetch := context.WithCancel(gctx)
+	msgs := make(chan kafka.Message, 64)
+	fetchErr := make(chan error, 1)
+	jumped := make(chan int64) // the reader skipped to this offset (outOfRange)
+	pumped := make(chan struct{})
+	go func() {
+		defer close(pumped)
+		for {
+			m, err := r.FetchMessage(fctx)
+			if errors.Is(err, kafka.OffsetOutOfRange) && fctx.Err() == nil {
+				var to int64
+				if to, err = w.outOfRange(fctx, r); err == nil {
+					select {
+					case jumped <- to:
+						continue
+					case <-fctx.Done():
+						return
+					}
+				}
+			}
+			if err != nil {
+				fetchErr <- err
+				return
+			}
+			select {
+			case msgs <- m:
+			case <-fctx.Done():
+				return
+			}
+		}
+	}()
+	defer func() {
+		stopFetch()
+		<-pumped
+		r.Close()
+	}()
+
+	w.flushT = time.NewTimer(time.Hour)
+	w.flushT.Stop()
+	defer w.flushT.Stop()
+	// Draining, an idle partition checks where its log starts: kafka-go's
+	// reader skips removed records silently, and a drain whose target lies
+	// in such a gap would otherwise wait forever.
+	var idle <-chan time.Time
+	if w.draining() {
+		tk := time.NewTicker(max(4*w.l.cfg.FetchMaxWait, 500*time.Millisecond))
+		defer tk.Stop()
+		idle = tk.C
+	}
+	seen := false
+	stop := ctx.Done()
+	for {
+		select {
+		case <-idle:
+			if seen {
+				seen = false
+				continue
+			}
+			first, err := w.logStart(gctx)
+			if err != nil {
+				w.log.Warn("read log start", "err", err)
+				continue
+			}
+			if first > w.next {
+				w.log.Warn("records removed from Kafka before they were archived; skipping them", "from", w.next, "to", first)
+				w.skipTo(first)
+			}
+			if w.next >= w.hwm {
+				stopFetch()
+				return w.flush(gctx)
+			}
+		case <-gctx.Done():
+			return gctx.Err()
+		case <-stop:
+			stopFetch()
+			return w.flush(gctx)
+		case <-w.flushT.C:
+			if err := w.flush(gctx); err != nil {
+				return err
+			}
+		case err := <-fetchErr:
+			if gctx.Err() != nil {
+				return gctx.Err()
+			}
+			return fmt.Errorf("fetch %s/%d: %w", topic, part, err)
+		case to := <-jumped:
+			w.skipTo(to)
+			if w.draining() && w.next >= w.hwm {
+				stopFetch()
+				return w.flush(gctx)
+			}
+		case m := <-msgs:
+			seen = true
+			if err := w.handle(ctx, gctx, &m); err != nil {
+				return err
+			}
+			if w.draining() && w.next >= w.hwm {
+				stopFetch()
+				return w.flush(gctx)
+			}
+		}
+	}
+}
+
+// outOfRange handles a next offset outside the partition's log. Below the
+// log start (retention or compaction removed records before they were
+// archived) it moves on to the first offset that still exists, with a
+// warning; past the end (the log was truncated) it waits and retries, never
+// re-reading from the start.
+func (w *worker) outOfRange(ctx context.Context, r *kafka.Reader) (int64, error) {
+	first, err := w.logStart(ctx)
+	if err != nil {
+		return 0, err
+	}
+	off := r.Offset()
+	if first > off {
+		w.log.Warn("records removed from Kafka before they were archived; skipping them", "from", off, "to", first)
+		return first, r.SetOffset(first)
+	}
+	w.log.Warn("offset out of range; retrying", "offset", off, "log_start", first)
+	t := time.NewTimer(w.l.cfg.JoinGroupBackoff)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	case <-t.C:
+	}
+	return off, r.SetOffset(off)
+}
+
+// logStart returns the first offset the partition still holds.
+func (w *worker) logStart(ctx context.Context) (int64, error) {
+	topic, part := w.a.topic, w.a.partition
+	ctx, cancel := context.WithTimeout(ctx, w.l.cfg.CommitTimeout)
+	defer cancel()
+	res, err := w.l.client.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{
+		topic: {kafka.FirstOffsetOf(part)},
+	}})
+	if err != nil {
+		return 0, fmt.Errorf("list offsets of %s/%d: %w", topic, part, err)
+	}
+	for _, p := range res.Topics[topic] {
+		if p.Partition == part {
+			if p.Error != nil {
+				return 0, fmt.Errorf("list offsets of %s/%d: %w", topic, part, p.Error)
+			}
+			return p.FirstOffset, nil
+		}
+	}
+	return 0, fmt.Errorf("list offsets of %s/%d: partition missing from the answer", topic, part)
+}
+
+// skipTo moves the next offset past records that are gone from Kafka:
+// nothing to archive there, and the commit may pass them.
+func (w *worker) skipTo(off int64) {
+	if off <= w.next {
+		return
+	}
+	w.next = off
+	if w.pending.IsZero() {
+		w.pending = time.Now()
+		w.flushT.Reset(w.l.cfg.FlushInterval)
+	}
+}
+
+func (w *worker) draining() bool { return w.hwm >= 0 }
+
+func mustDialer(l *Loader) *kafka.Dialer {
+	d, err := l.kc.Dialer()
+	if err != nil {
+		panic(err) // Run built one from the same config already
+	}
+	return d
+}
+
+func day(t time.Time) int64 {
+	return t.UTC().Unix() / 86400
+}
+
+// handle adds one message to the buffer, dead-letters it if it is poison,
+// and publishes the buffer when a rotation limit is reached.
+func (w *worker) handle(ctx, gctx context.Context, m *kafka.Message) error {
+	if w.next >= 0 && m.Offset < w.next {
+		return nil // already handled (cannot happen with one reader; be safe)
+	}
+	w.lag.Set(float64(max(m.HighWaterMark-m.Offset-1, 0)))
+	w.read.Inc()
+	if w.rows() > 0 && (day(m.Time) != day(w.firstTime) || m.Time.Sub(w.firstTime) >= w.l.cfg.RotateInterval) {
+		if err := w.flush(gctx); err != nil {
+			return err
+		}
+	}
+	err := w.buf.Append(m)
+	var rej *RejectError
+	switch {
+	case errors.As(err, &rej):
+		if m.Topic == w.l.dlqTopic {
+			// A dead letter must never loop back into the DLQ.
+			w.log.Error("dead letter cannot be archived; skipped", "offset", m.Offset, "reason", rej.Reason)
+		} else if err := w.deadLetter(ctx, gctx, m, rej); err != nil {
+			return err
+		}
+	case err != nil:
+		return fmt.Errorf("decode %s/%d@%d: %w", m.Topic, m.Partition, m.Offset, err)
+	default:
+		if w.rows() == 1 {
+			w.first, w.firstTime = m.Offset, m.Time
+		}
+	}
+	w.next = m.Offset + 1
+	if w.pending.IsZero() {
+		w.pending = time.Now()
+		w.flushT.Reset(w.l.cfg.FlushInterval)
+	}
+	if w.rows() >= w.l.cfg.RotateRows || w.fileSize+w.buf.Size() >= w.l.cfg.RotateBytes {
+		return w.flush(gctx)
+	}
+	if w.buf.Len() >= w.l.spillRows || w.buf.Size() >= w.l.spillBytes || w.account() {
+		return w.spill(gctx)
+	}
+	return nil
+}
+
+// rows is the number of rows of the current file: spilled or buffered.
+func (w *worker) rows() int { return w.fileRows + w.buf.Len() }
+
+// spill moves the buffered rows into the file being written, starting the
+// file (journal entry, temporary object) on first use. Nothing becomes
+// visible: that happens in flush.
+func (w *worker) spill(gctx context.Context) error {
+	if w.buf.Len() == 0 {
+		return nil
+	}
+	if err := gctx.Err(); err != nil {
+		return err
+	}
+	if w.file == nil {
+		f, err := w.files.Create(gctx, w.first, w.firstTime)
+		if err != nil {
+			return fmt.Errorf("create file %s/%d@%d: %w", w.a.topic, w.a.partition, w.first, err)
+		}
+		w.file, w.cw = f, &countingWriter{w: f}
+		if err := w.buf.Start(w.cw); err != nil {
+			return fmt.Errorf("start %s: %w", f.Key(), err)
+		}
+	}
+	n, size := w.buf.Len(), w.buf.Size()
+	err := w.buf.Spill()
+	w.unaccount()
+	if err != nil {
+		return fmt.Errorf("write %s: %w", w.file.Key(), err)
+	}
+	w.fileRows += n
+	w.fileSize += size
+	return nil
+}
+
+// abortFile drops the buffered rows and the file being written.
+func (w *worker) abortFile(ctx context.Context) {
+	if n := w.rows(); n > 0 && ctx.Err() != nil {
+		w.log.Info("partition revoked; dropped unwritten rows", "rows", n)
+	}
+	w.buf.Reset()
+	if w.file != nil {
+		w.file.Abort(context.WithoutCancel(ctx))
+	}
+	w.file, w.cw, w.fileRows, w.fileSize = nil, nil, 0, 0
+}
+
+// account adds the buffer's growth to the loader-wide total and reports
+// whether this partition should flush to keep the total under
+// LOADER_BUFFER_BYTES: when over budget, every partition holding at least
+// the average share flushes at its next record.
+func (w *worker) account() bool {
+	size := w.buf.Size()
+	if w.accounted == 0 && size > 0 {
+		w.l.bufActive.Add(1)
+	}
+	total := w.l.bufTotal.Add(size - w.accounted)
+	w.accounted = size
+	return total > w.l.cfg.BufferBytes && size*w.l.bufActive.Load() >= total
+}
+
+// unaccount removes the buffer from the loader-wide total (after a flush or
+// when the buffer is dropped).
+func (w *worker) unaccount() {
+	if w.accounted == 0 {
+		return
+	}
+	w.l.bufTotal.Add(-w.accounted)
+	w.l.bufActive.Add(-1)
+	w.accounted = 0
+}
+
+// deadLetter sends m to the DLQ, retrying until it is acknowledged, the
+// generation ends or the loader stops.
+func (w *worker) deadLetter(ctx, gctx context.Context, m *kafka.Message, why *RejectError) error {
+	w.log.Warn("dead-lettering message", "offset", m.Offset, "reason", why.Reason, "field", why.Field)
+	backoff := 100 * time.Millisecond
+	for {
+		sctx, cancel := context.WithTimeout(gctx, w.l.cfg.DLQTimeout)
+		err := w.l.dlq.Send(sctx, m, why)
+		cancel()
+		if err == nil {
+			w.l.m.dlq.WithLabelValues(m.Topic, why.Reason).Inc()
+			return nil
+		}
+		w.log.Error("dead-letter write", "offset", m.Offset, "err", err)
+		t := time.NewTimer(backoff)
+		select {
+		case <-gctx.Done():
+			t.Stop()
+			return gctx.Err()
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("dead-letter %s/%d@%d: %w", m.Topic, m.Partition, m.Offset, err)
+		case <-t.C:
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// flush publishes the buffered rows as one file, then commits the next
+// offset. Nothing happens once the generation has ended: a loader that lost
+// the partition writes and commits nothing more for it.
+func (w *worker) flush(gctx context.Context) error {
+	if w.next < 0 || w.next <= w.committed {
+		return nil
+	}
+	if err := gctx.Err(); err != nil {
+		return err
+	}
+	topic, part := w.a.topic, w.a.partition
+	start := time.Now()
+	if rows := w.rows(); rows > 0 {
+		if err := w.spill(gctx); err != nil {
+			return err
+		}
+		f := w.file
+		if err := w.buf.Finish(); err != nil {
+			return fmt.Errorf("write %s: %w", f.Key(), err)
+		}
+		if err := f.Commit(gctx); err != nil {
+			return fmt.Errorf("publish %s: %w", f.Key(), err)
+		}
+		w.l.m.rows.WithLabelValues(topic).Add(float64(rows))
+		w.l.m.bytes.WithLabelValues(topic).Add(float64(w.cw.n))
+		w.l.m.files.WithLabelValues(topic).Inc()
+		w.log.Debug("published file", "key", f.Key(), "rows", rows, "bytes", w.cw.n, "offset", w.first, "next", w.next)
+		w.file, w.cw, w.fileRows, w.fileSize = nil, nil, 0, 0
+	}
+	if err := w.callHook(gctx, StepCommit); err != nil {
+		return err
+	}
+	if err := w.l.commit(gctx, w.gen, topic, part, w.next); err != nil {
+		return err
+	}
+	w.files.Committed(w.next)
+	w.committed = w.next
+	w.pending = time.Time{}
+	w.flushT.Stop()
+	w.l.m.flush.WithLabelValues(topic).Observe(time.Since(start).Seconds())
+	return w.callHook(gctx, StepCommitted)
+}
+
+func (w *worker) callHook(ctx context.Context, s Step) error {
+	if w.l.hook == nil {
+		return nil
+	}
+	return w.l.hook(ctx, s, w.a.topic, w.a.partition, w.next)
+}
