@@ -183,9 +183,9 @@ func report(ctx context.Context, root string) error {
 		{"files and rows per topic", strings.Join(parts, " UNION ALL ") + " ORDER BY topic"},
 		{"headcount by company and status (current state: the latest version of each employee)", `
 SELECT company_id, employee_status_code AS status, count(*) AS employees
-FROM ` + glob("employees") + `
-QUALIFY row_number() OVER (PARTITION BY _key ORDER BY _kafka_offset DESC) = 1
-ORDER BY company_id, status`},
+FROM (SELECT * FROM ` + glob("employees") + `
+      QUALIFY row_number() OVER (PARTITION BY _key ORDER BY _kafka_offset DESC) = 1)
+GROUP BY ALL ORDER BY company_id, status`},
 		{"lifecycle events by type", `
 SELECT event, count(*) AS events, min(effective_date) AS first, max(effective_date) AS last
 FROM ` + glob("lifecycle") + ` GROUP BY event ORDER BY events DESC`},
@@ -205,7 +205,7 @@ WHERE column_name IN ('employee_id','annual_salary','hourly_pay_rate','original_
 		}
 	}
 	step("query it yourself: duckdb, then paste")
-	fmt.Printf("SELECT company_id, employee_status_code, count(*)\nFROM read_parquet('%s/ukgpro.employees/*/*.parquet', hive_partitioning=true, union_by_name=true)\nQUALIFY row_number() OVER (PARTITION BY _key ORDER BY _kafka_offset DESC) = 1\nGROUP BY ALL ORDER BY ALL;\n", root)
+	fmt.Printf("SELECT company_id, employee_status_code, count(*)\nFROM (SELECT * FROM read_parquet('%s/ukgpro.employees/*/*.parquet', hive_partitioning=true, union_by_name=true)\n      QUALIFY row_number() OVER (PARTITION BY _key ORDER BY _kafka_offset DESC) = 1)\nGROUP BY ALL ORDER BY ALL;\n", root)
 	fmt.Printf("SELECT * FROM read_parquet('%s/ukgpro.lifecycle/*/*.parquet', hive_partitioning=true) ORDER BY effective_date DESC LIMIT 20;\n", root)
 	return nil
 }
