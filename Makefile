@@ -19,8 +19,14 @@ help: ## list the targets
 build: ## build every binary into bin/
 	$(GO) build -o $(BIN)/ ./cmd/...
 
+# Packages whose concurrency the race detector checks on every `make test`
+# (the long crash/kill suites of pkg/load and pkg/extract run without it:
+# under -race their real-time group and kill timings stretch past deadlines).
+RACE_PKGS := ./pkg/envconf/ ./pkg/kafkax/ ./pkg/ukgpro/ ./pkg/pii/ ./pkg/ops/ ./pkg/devkafka/ ./pkg/ukgsim/
+
 test: minio ## run every test, integration tests included (starts kfake, the simulator, MinIO itself)
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) $(RACE_PKGS)
 
 test-short: ## the quick subset (skips the long crash/kill trials' extra rounds)
 	$(GO) test -short -count=1 ./...
