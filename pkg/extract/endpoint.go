@@ -79,6 +79,18 @@ func (ri rowIndex) note(key string, raw []byte, ceID string) {
 	ri[key] = row
 }
 
+// date gives a derived event the effective date of the employee's newest
+// job-history row when that row records this kind of change, and returns
+// the event's sources (the employment record's ce_id, then the row's).
+func (row histRow) date(d *derived, hasRow bool, ceID string) []string {
+	sources := []string{ceID}
+	if hasRow && (d.event == schema.EventJobChanged && row.job || d.event == schema.EventCompensationChanged && row.rate) {
+		d.effective = row.eff
+		sources = append(sources, row.ceID)
+	}
+	return sources
+}
+
 // runEndpoint extracts one endpoint: a full pass, or the incremental window
 // since its last run. cands is the compensation plan (nil elsewhere).
 func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID string, tenantNow time.Time, r route, rep *EndpointReport, h *hooks) error {
@@ -101,6 +113,14 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 
 	var q ukgpro.Query
 	since := es.Watermark.Add(-x.cfg.Overlap)
+	if r.topic == kafkax.JobHistory {
+		// The rows read here date this run's employment changes: reach back
+		// to employment's window when employment is behind (its last run
+		// failed or was killed after job history completed).
+		if ew := x.state.Endpoint("employee-employment-details").Watermark; !ew.IsZero() && ew.Before(es.Watermark) {
+			since = ew.Add(-x.cfg.Overlap)
+		}
+	}
 	switch {
 	case full:
 		er.seen = make(map[string]struct{}, len(er.recs))
@@ -153,6 +173,7 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 	}
 	es.Watermark = runStart
 	es.LastRunID = runID
+	es.CatchUp = false
 	msg, err := endpointMessage(x.kcfg.Topic(kafkax.ExtractorState), name, es)
 	if err != nil {
 		return err
@@ -291,11 +312,21 @@ func (er *endpointRun) publish(ctx context.Context, recs []ukgpro.Record) error 
 			continue
 		}
 		prev, known := er.recs[ident]
-		if known && prev.hash == h {
+		if er.r.topic == kafkax.JobHistory && er.h.rows != nil && known && prev.hash == h && !prev.dlq {
+			// Published before (by a run that did not finish, perhaps):
+			// it still dates the employment changes of this run.
+			er.h.rows.note(rec.Key(), value, eventID(x.source(er.r), ident, h.String()))
+		}
+		if known && prev.hash == h && !prev.dlq {
 			er.rep.Unchanged++
 			continue
 		}
 		if err := x.val.Validate(er.r.topic, value); err != nil {
+			if known && prev.hash == h {
+				// Dead-lettered before and still invalid: once is enough.
+				er.rep.Unchanged++
+				continue
+			}
 			msgs = append(msgs, x.deadLetter(er.r, rec.Key(), value, er.runID, schema.DeadLetterFor(err, "schema_validation", "")))
 			pend = append(pend, pending{ident: ident, e: &entry{hash: h, dlq: true, snap: prev.snap}, msg: len(msgs) - 1})
 			er.rep.DLQ++
@@ -328,10 +359,9 @@ func (er *endpointRun) publish(ctx context.Context, recs []ukgpro.Record) error 
 			}
 			row, hasRow := er.h.rows[rec.Key()]
 			for _, d := range events {
-				sources := []string{ceID}
-				if hasRow && (d.event == schema.EventJobChanged && row.job || d.event == schema.EventCompensationChanged && row.rate) {
-					d.effective = row.eff // the job-history row dates the change
-					sources = append(sources, row.ceID)
+				sources := row.date(&d, hasRow, ceID)
+				if x.tailEvents[lifecycleID(d.event, ident, ceID)] {
+					continue // an interrupted run published it already
 				}
 				m, err := x.lifecycleMessage(rec, ident, d, sources, er.runID, now)
 				if err != nil {
@@ -405,13 +435,18 @@ func (er *endpointRun) commit(ctx context.Context, msgs []kafka.Message, pend []
 // (a null value), so consumers and compaction drop the employee; job
 // history (delete policy) keeps its rows and the state just forgets it.
 func (er *endpointRun) vanished(ctx context.Context) error {
-	var msgs []kafka.Message
-	var gone []string
+	var missing []string
 	for ident := range er.recs {
-		if _, ok := er.seen[ident]; ok {
-			continue
+		if _, ok := er.seen[ident]; !ok {
+			missing = append(missing, ident)
 		}
-		gone = append(gone, ident)
+	}
+	gone, err := er.confirmGone(ctx, missing)
+	if err != nil {
+		return err
+	}
+	var msgs []kafka.Message
+	for _, ident := range gone {
 		if !compacted(er.r.topic) {
 			continue
 		}
@@ -454,6 +489,41 @@ func (er *endpointRun) vanished(ctx context.Context) error {
 	return nil
 }
 
+// confirmGone asks UKG for each employee whose records a full read did not
+// return, and returns the identities UKG no longer has. A paged read is not
+// proof of absence: rows that move while a list is paged (a hire sorted in
+// before the reader's position) can be missed. Records the employee still
+// has are published like any other (usually unchanged: nothing is sent).
+func (er *endpointRun) confirmGone(ctx context.Context, missing []string) ([]string, error) {
+	byKey := map[string][]string{}
+	for _, ident := range missing {
+		key, _ := splitIdentity(ident)
+		byKey[key] = append(byKey[key], ident)
+	}
+	var gone []string
+	for key, idents := range byKey {
+		company, employee, _ := cut(key, '/')
+		recs, err := er.x.src.Employee(ctx, er.r.ep, company, employee)
+		er.rep.Calls++
+		if errors.Is(err, ukgpro.ErrNotFound) {
+			gone = append(gone, idents...)
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("confirm that %s is gone: %w", key, err)
+		}
+		if err := er.publish(ctx, recs); err != nil {
+			return nil, err
+		}
+		for _, ident := range idents {
+			if _, ok := er.seen[ident]; !ok {
+				gone = append(gone, ident)
+			}
+		}
+	}
+	return gone, nil
+}
+
 func splitIdentity(ident string) (key, row string) {
 	// identity = topic|company/employee[|row]
 	_, rest, _ := cut(ident, '|')
@@ -471,9 +541,37 @@ func cut(s string, sep byte) (string, string, bool) {
 }
 
 // write produces msgs with the shared writer, in chunks that fit a request.
+// Any failure makes the extractor unsure of what Kafka holds (see
+// Extractor.unsure).
 func (x *Extractor) write(ctx context.Context, msgs []kafka.Message) error {
-	return x.w.WriteMessages(ctx, msgs...)
+	err := x.w.WriteMessages(ctx, msgs...)
+	if err != nil {
+		x.unsure.Store(true)
+	}
+	var we kafka.WriteErrors
+	if errors.As(err, &we) {
+		return &writeError{we}
+	}
+	return err
 }
+
+// writeError summarises kafka.WriteErrors, whose own message lists every
+// message's error (thousands of lines for one page); errors.As still finds
+// the kafka.WriteErrors.
+type writeError struct{ errs kafka.WriteErrors }
+
+func (e *writeError) Error() string {
+	var first error
+	for _, err := range e.errs {
+		if err != nil {
+			first = err
+			break
+		}
+	}
+	return fmt.Sprintf("%d of %d messages not acknowledged (first: %v)", e.errs.Count(), len(e.errs), first)
+}
+
+func (e *writeError) Unwrap() error { return e.errs }
 
 // source is the CloudEvents source of an endpoint's records.
 func (x *Extractor) source(r route) string { return "ukgpro://" + x.host + "/" + r.ep.String() }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -114,6 +115,16 @@ type Extractor struct {
 	w     *kafka.Writer
 	state *State
 	now   func() time.Time
+	// unsure is set when a write to Kafka failed: records may be in a data
+	// topic that the state does not know (a produce can land without its
+	// acknowledgement arriving, and a state write can fail after the data
+	// was acknowledged). The next Run then recovers first, as Start does.
+	unsure atomic.Bool
+	// tailEvents are the ce_ids of the lifecycle events an interrupted run
+	// left past the mark (found by recover): a rerun that derives them
+	// again does not publish them twice. Touched only by recover and by the
+	// employment goroutine of a run.
+	tailEvents map[string]bool
 }
 
 // Deps are the extractor's collaborators.
@@ -209,7 +220,7 @@ func (x *Extractor) Start(ctx context.Context) error {
 	topics := []string{kafkax.Employees, kafkax.People, kafkax.JobHistory, kafkax.Compensation,
 		kafkax.Lifecycle, kafkax.DLQ, kafkax.ExtractorState}
 	if err := kafkax.EnsureTopics(ctx, x.kcfg, topics...); err != nil {
-		return err
+		return fmt.Errorf("kafka at %s (KAFKA_BROKERS): %w", strings.Join(x.kcfg.BrokerList(), ","), err)
 	}
 	st, err := loadState(ctx, x.cl, x.kcfg.Topic(kafkax.ExtractorState), snapFields)
 	if err != nil {
@@ -248,6 +259,14 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 	runID := newRunID(x.now())
 	rep := &Report{RunID: runID, Endpoints: map[string]*EndpointReport{}}
 	log := x.log.With("run_id", runID)
+	if x.unsure.Load() {
+		// A write of the previous run failed: learn what of it Kafka holds
+		// before publishing anything again.
+		if err := x.recover(ctx); err != nil {
+			return rep, fmt.Errorf("recover the previous run: %w", err)
+		}
+		x.unsure.Store(false)
+	}
 	tenantNow, err := x.src.Now(ctx)
 	if err != nil {
 		return rep, fmt.Errorf("read the tenant clock: %w", err)
@@ -296,6 +315,25 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 		}
 		changed := map[[2]string]bool{}
 		empOK := true
+		catchUp := false
+		if enabled["compensation-details"] != nil && enabled["employee-employment-details"] != nil {
+			// Until compensation completes, a restart must know that it has
+			// employment changes to follow (see EndpointState.CatchUp).
+			cs := x.state.Endpoint("compensation-details")
+			catchUp = cs.CatchUp
+			cs.CatchUp = true
+			msg, err := endpointMessage(x.kcfg.Topic(kafkax.ExtractorState), "compensation-details", cs)
+			if err == nil {
+				err = x.write(context.WithoutCancel(ctx), []kafka.Message{msg})
+			}
+			if err != nil {
+				er := enabled["compensation-details"]
+				fail(er, fmt.Errorf("compensation-details: checkpoint: %w", err))
+				catchUp = true
+			} else {
+				x.state.setEndpoint("compensation-details", cs)
+			}
+		}
 		if er := enabled["employee-employment-details"]; er != nil {
 			h := &hooks{rows: rows, changed: changed}
 			if err := x.runEndpoint(ctx, log, runID, tenantNow, routes["employee-employment-details"], er, h); err != nil {
@@ -306,7 +344,7 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 			empOK = false
 		}
 		if er := enabled["compensation-details"]; er != nil {
-			h := &hooks{refetch: changed, forceFull: !empOK}
+			h := &hooks{refetch: changed, forceFull: !empOK || catchUp}
 			if err := x.runEndpoint(ctx, log, runID, tenantNow, routes["compensation-details"], er, h); err != nil {
 				fail(er, err)
 			}
@@ -316,8 +354,18 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 
 	// Everything this run wrote is acknowledged or failed: move the marks
 	// to the topics' ends, so a restart reads back nothing of this run.
-	if err := x.writeMarks(context.WithoutCancel(ctx)); err != nil {
+	// After a failed write, the tail is read back first (recover), so a
+	// record that landed without its acknowledgement is not published again.
+	if x.unsure.Load() {
+		if err := x.recover(context.WithoutCancel(ctx)); err != nil {
+			errs = append(errs, fmt.Errorf("recover after a failed write: %w", err))
+		} else {
+			x.unsure.Store(false)
+		}
+	} else if err := x.writeMarks(context.WithoutCancel(ctx)); err != nil {
 		errs = append(errs, err)
+	} else {
+		x.tailEvents = nil // the marks moved past them
 	}
 	err = errors.Join(errs...)
 	if err == nil {

@@ -37,7 +37,10 @@ func (x *Extractor) recover(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, topic := range []string{kafkax.Employees, kafkax.People, kafkax.JobHistory, kafkax.Compensation} {
+	x.tailEvents = haveEvent
+	// Job history first: its rows date the employment changes, as in a run.
+	rows := newRowIndex()
+	for _, topic := range []string{kafkax.JobHistory, kafkax.Employees, kafkax.People, kafkax.Compensation} {
 		recs := x.state.records(topic)
 		baselined := x.state.Endpoint(endpointOf(topic)).Baselined
 		err := x.readTail(ctx, topic, func(m *kafkax.Message) error {
@@ -66,6 +69,9 @@ func (x *Extractor) recover(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("recover %s@%d: %w", topic, m.Offset, err)
 			}
+			if topic == kafkax.JobHistory {
+				rows.note(string(m.Key), m.Value, string(m.Header("ce_id")))
+			}
 			if known && prev.hash == h {
 				return nil
 			}
@@ -81,18 +87,21 @@ func (x *Extractor) recover(ctx context.Context) error {
 					}
 					company, employee, _ := cut(string(m.Key), '/')
 					srcID := string(m.Header("ce_id"))
+					row, hasRow := rows[string(m.Key)]
 					for _, d := range diffEmployment(before, e.snap) {
 						if haveEvent[lifecycleID(d.event, ident, srcID)] {
 							continue
 						}
+						sources := row.date(&d, hasRow, srcID)
 						ev := schema.LifecycleEvent{Event: d.event, CompanyID: company, EmployeeID: employee, Key: string(m.Key),
-							EffectiveDate: d.effective, Changes: d.changes, Sources: []string{srcID},
+							EffectiveDate: d.effective, Changes: d.changes, Sources: sources,
 							DetectedAt: x.now().UTC(), RunID: string(m.Header("ukg_run_id"))}
 						v, err := json.Marshal(ev)
 						if err != nil {
 							return err
 						}
 						events = append(events, x.eventMessage(string(m.Key), ident, d.event, srcID, ev.RunID, v, ev.DetectedAt))
+						haveEvent[lifecycleID(d.event, ident, srcID)] = true
 					}
 				}
 			}

@@ -24,7 +24,7 @@ import (
 //	e|<endpoint>                  the endpoint's run bookkeeping (EndpointState)
 //
 // An r| entry is written only after Kafka acknowledged the record it
-// describes. See docs/decisions/0041-extractor-checkpoints.md.
+// describes. See docs/decisions/0050-extractor-checkpoints.md.
 const (
 	recordPrefix = "r|"
 	markPrefix   = "m|"
@@ -59,6 +59,12 @@ type EndpointState struct {
 	// derived only after the baseline.
 	Baselined bool   `json:"baselined"`
 	LastRunID string `json:"lastRunId"`
+	// CatchUp (compensation only) is set before a run's employment pass
+	// publishes and cleared when compensation completes. Found set at the
+	// start of a run, it means an earlier run published employment changes
+	// whose compensation was never refetched (it was killed or failed), so
+	// compensation reads everything.
+	CatchUp bool `json:"catchUp,omitempty"`
 }
 
 // State is the extractor's memory, loaded from the state topic at start-up.

@@ -1,0 +1,313 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/extract"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgsim"
+)
+
+// ledger is what the topics must hold after the runs so far: for every
+// record identity (key, plus systemId on job history), each distinct
+// version the simulator served at a check. A version is the record without
+// the fields the PII policy may rewrite (identifier and bank classes), so
+// the test does not depend on the policy's output. Exact data means: per
+// identity, as many distinct ukg_record_hash values as versions, each in
+// exactly one message, and the newest message is the current version.
+type ledger struct {
+	versions map[string]map[string]map[string]bool // topic → identity → version → true
+	current  map[string]map[string]string          // topic → identity → version now
+}
+
+func newLedger(*testing.T) *ledger {
+	return &ledger{versions: map[string]map[string]map[string]bool{}}
+}
+
+var piiOnce = sync.OnceValue(func() map[string]map[string]bool {
+	reg, err := schema.Load()
+	if err != nil {
+		panic(err)
+	}
+	out := map[string]map[string]bool{}
+	for _, topic := range topicOf {
+		out[topic] = map[string]bool{}
+		for f, c := range reg.Topic(topic).PIIClasses() {
+			if c == schema.PIIIdentifier || c == schema.PIIBank {
+				out[topic][f] = true
+			}
+		}
+	}
+	return out
+})
+
+// version projects a record: PII-rewritten fields removed, numbers as
+// float64, keys sorted.
+func version(topic string, raw []byte) (ident, v string, err error) {
+	var r map[string]any
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return "", "", err
+	}
+	co, emp := r["companyID"], r["employeeID"]
+	if co == nil {
+		co, emp = r["companyId"], r["employeeId"]
+	}
+	ident = fmt.Sprint(co, "/", emp)
+	if topic == kafkax.JobHistory {
+		ident += "|" + fmt.Sprint(r["systemId"])
+	}
+	for f := range piiOnce()[topic] {
+		delete(r, f)
+	}
+	b, err := json.Marshal(r)
+	return ident, string(b), err
+}
+
+func (l *ledger) note(t *testing.T, sim *ukgsim.Sim) {
+	t.Helper()
+	l.current = map[string]map[string]string{}
+	for ep, topic := range topicOf {
+		recs, err := sim.Records(ep, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.versions[topic] == nil {
+			l.versions[topic] = map[string]map[string]bool{}
+		}
+		l.current[topic] = map[string]string{}
+		for _, raw := range recs {
+			ident, v, err := version(topic, raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.versions[topic][ident] == nil {
+				l.versions[topic][ident] = map[string]bool{}
+			}
+			l.versions[topic][ident][v] = true
+			l.current[topic][ident] = v
+		}
+	}
+}
+
+func (l *ledger) check(t *testing.T, brokers []string) {
+	t.Helper()
+	for topic, want := range l.versions {
+		byHash := map[string]map[string]int{} // identity → hash → messages
+		newest := map[string]string{}
+		var problems []string
+		for _, m := range testenv.Messages(t, brokers, "ukgpro."+topic) {
+			if m.Value == nil {
+				problems = append(problems, "tombstone for "+string(m.Key))
+				continue
+			}
+			ident, v, err := version(topic, m.Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := string(m.Header("ukg_record_hash"))
+			if hv, err := extract.HashRecord(m.Value); err != nil || hv.String() != h {
+				problems = append(problems, ident+": ukg_record_hash is not the value's hash")
+			}
+			if byHash[ident] == nil {
+				byHash[ident] = map[string]int{}
+			}
+			byHash[ident][h]++
+			newest[ident] = v
+		}
+		for ident, vs := range want {
+			hs := byHash[ident]
+			switch {
+			case len(hs) == 0:
+				problems = append(problems, "missing "+ident)
+			case len(hs) != len(vs):
+				problems = append(problems, fmt.Sprintf("%s: %d distinct records, the simulator served %d versions", ident, len(hs), len(vs)))
+			}
+			for h, n := range hs {
+				if n > 1 {
+					problems = append(problems, fmt.Sprintf("%s#%s published %d times", ident, h[:8], n))
+				}
+			}
+			if cur, ok := l.current[topic][ident]; ok && len(hs) > 0 && newest[ident] != cur {
+				problems = append(problems, ident+": newest message is not the current record")
+			}
+		}
+		for ident := range byHash {
+			if want[ident] == nil {
+				problems = append(problems, "no simulator record "+ident)
+			}
+		}
+		if len(problems) > 0 {
+			sort.Strings(problems)
+			t.Errorf("%s: %d problems: %s", topic, len(problems), strings.Join(problems[:min(10, len(problems))], "; "))
+		}
+	}
+}
+
+// checkLifecycle: the lifecycle topic holds exactly the ground truth's
+// events (event, key, effective date), each ce_id once.
+func checkLifecycle(t *testing.T, brokers []string, gts ...ukgsim.GroundTruth) {
+	t.Helper()
+	var got, want []string
+	ids := map[string]int{}
+	for _, m := range testenv.Messages(t, brokers, "ukgpro."+kafkax.Lifecycle) {
+		var ev schema.LifecycleEvent
+		if err := json.Unmarshal(m.Value, &ev); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, ev.Event+" "+ev.Key+"@"+ev.EffectiveDate)
+		if ids[string(m.Header("ce_id"))]++; ids[string(m.Header("ce_id"))] == 2 {
+			t.Errorf("lifecycle event %s %s published twice", ev.Event, ev.Key)
+		}
+	}
+	for _, gt := range gts {
+		for ev, list := range map[string][]ukgsim.Event{
+			schema.EventHired: gt.Hired, schema.EventTerminated: gt.Terminated, schema.EventRehired: gt.Rehired,
+			schema.EventJobChanged: gt.JobChanged, schema.EventCompensationChanged: gt.CompensationChanged,
+			schema.EventStatusChanged: gt.StatusChanged,
+		} {
+			for _, e := range list {
+				want = append(want, ev+" "+e.CompanyID+"/"+e.EmployeeID+"@"+e.EffectiveDate)
+			}
+		}
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("lifecycle events differ from the ground truth:\n%s", diffLists(got, want))
+	}
+}
+
+func diffLists(a, b []string) string {
+	var out []string
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || i < len(a) && a[i] < b[j]:
+			out = append(out, "- extra   "+a[i])
+			i++
+		case i == len(a) || b[j] < a[i]:
+			out = append(out, "+ missing "+b[j])
+			j++
+		default:
+			i++
+			j++
+		}
+	}
+	return strings.Join(out[:min(len(out), 20)], "\n")
+}
+
+// killed runs `extractor --once` and kills it with SIGKILL after delay
+// (unless it ended before). It reports whether the kill landed.
+func killed(t *testing.T, vars map[string]string, delay time.Duration) bool {
+	t.Helper()
+	p := start(t, vars, "--once")
+	select {
+	case <-p.done:
+		if p.code != 0 {
+			t.Fatalf("run ended with %d before the kill:\n%s", p.code, tail(p.stderr.String(), 20))
+		}
+		return false
+	case <-time.After(delay):
+	}
+	_ = p.cmd.Process.Kill()
+	<-p.done
+	return p.cmd.ProcessState.ExitCode() != 0
+}
+
+// TestKill9AtRandomMoments kills the extractor with SIGKILL at random
+// moments of a baseline and of an incremental run (one or two kills in a
+// row), restarts it, and checks after each phase that the topics hold
+// every simulator record exactly once (no acknowledged record published
+// twice: the restarted extractor reads what the killed one left past its
+// mark) and that the lifecycle events are exactly the ground truth.
+func TestKill9AtRandomMoments(t *testing.T) {
+	trials := 10
+	if testing.Short() {
+		trials = 3
+	}
+	const seed = 20251123
+	rng := rand.New(rand.NewPCG(seed, 1))
+	simCfg := func(s uint64) ukgsim.Config {
+		return ukgsim.Config{Employees: 400, Companies: 3, Seed: s, Faults: ukgsim.Faults{Latency: 20 * time.Millisecond}}
+	}
+
+	// Calibrate: how long an uninterrupted baseline and incremental run take.
+	var full, incr time.Duration
+	t.Run("calibrate", func(t *testing.T) {
+		sim, url := testenv.Sim(t, simCfg(99))
+		brokers := testenv.Kafka(t)
+		vars := runEnv(url, brokers, nil)
+		led := newLedger(t)
+		began := time.Now()
+		if code, errOut := runOnce(t, vars); code != 0 {
+			t.Fatalf("baseline exited %d:\n%s", code, tail(errOut, 20))
+		}
+		full = time.Since(began)
+		led.note(t, sim)
+		led.check(t, brokers)
+		gt, err := sim.Advance(30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		began = time.Now()
+		if code, errOut := runOnce(t, vars); code != 0 {
+			t.Fatalf("incremental run exited %d:\n%s", code, tail(errOut, 20))
+		}
+		incr = time.Since(began)
+		led.note(t, sim)
+		led.check(t, brokers)
+		checkLifecycle(t, brokers, gt)
+		t.Logf("baseline %s, incremental %s", full, incr)
+	})
+	if full == 0 {
+		t.Fatal("calibration failed")
+	}
+
+	landed := 0
+	for i := range trials {
+		t.Run(fmt.Sprintf("trial%02d", i), func(t *testing.T) {
+			sim, url := testenv.Sim(t, simCfg(uint64(i+1)))
+			brokers := testenv.Kafka(t)
+			vars := runEnv(url, brokers, nil)
+			led := newLedger(t)
+			kills := 1 + i%2
+			phase := func(name string, d time.Duration) {
+				for k := range kills {
+					delay := time.Duration(rng.Int64N(int64(d)))
+					ok := killed(t, vars, delay)
+					if ok {
+						landed++
+					}
+					t.Logf("%s kill %d after %s: landed=%v", name, k+1, delay.Round(time.Millisecond), ok)
+				}
+				if code, errOut := runOnce(t, vars); code != 0 {
+					t.Fatalf("%s: the run after the kill exited %d:\n%s", name, code, tail(errOut, 20))
+				}
+				led.note(t, sim)
+				led.check(t, brokers)
+			}
+			phase("baseline", full)
+			if n := len(testenv.Messages(t, brokers, "ukgpro."+kafkax.Lifecycle)); n != 0 {
+				t.Errorf("baseline published %d lifecycle events", n)
+			}
+			gt, err := sim.Advance(30)
+			if err != nil {
+				t.Fatal(err)
+			}
+			phase("incremental", incr)
+			checkLifecycle(t, brokers, gt)
+		})
+	}
+	if landed < trials {
+		t.Errorf("only %d kills landed mid-run in %d trials; the test proves little", landed, trials)
+	}
+}
