@@ -394,16 +394,13 @@ func TestSIGTERMExitsZeroThenNextRunIsExact(t *testing.T) {
 	vars := runEnv(url, brokers, nil)
 	p := start(t, vars, "--once")
 	// Wait until the run is well under way (pages are being served).
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if total, _ := apiRequests(sim, 200); total >= 12 {
-			break
+	testenv.Eventually(t, 60*time.Second, "the run to get under way", func() bool {
+		if p.exited() {
+			t.Fatalf("the extractor exited before the run got under way; stderr:\n%s", tail(p.stderr.String(), 20))
 		}
-		if p.exited() || time.Now().After(deadline) {
-			t.Fatalf("the run did not get under way; stderr:\n%s", tail(p.stderr.String(), 20))
-		}
-		time.Sleep(5 * time.Millisecond) // polling the simulator's counters, not synchronising
-	}
+		total, _ := apiRequests(sim, 200)
+		return total >= 12
+	})
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -433,22 +430,19 @@ func TestSecretsNeverLeak(t *testing.T) {
 	p := start(t, runEnv(url, brokers, map[string]string{"OPS_ADDR": ops, "EXTRACTOR_INTERVAL": "1h",
 		"UKG_USER_API_KEY": userKey, "LOG_LEVEL": "debug"}))
 	var metrics string
-	deadline := time.Now().Add(90 * time.Second)
-	for {
+	testenv.Eventually(t, 90*time.Second, "a complete run on /metrics", func() bool {
+		if p.exited() {
+			t.Fatalf("the extractor exited; stderr:\n%s", tail(p.stderr.String(), 20))
+		}
 		resp, err := http.Get("http://" + ops + "/metrics")
-		if err == nil {
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			metrics = string(b)
-			if strings.Count(metrics, "ukgpro_extractor_last_success_timestamp_seconds{") == 4 {
-				break
-			}
+		if err != nil {
+			return false
 		}
-		if p.exited() || time.Now().After(deadline) {
-			t.Fatalf("no complete run seen on /metrics; stderr:\n%s", tail(p.stderr.String(), 20))
-		}
-		time.Sleep(20 * time.Millisecond) // polling /metrics, not synchronising
-	}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		metrics = string(b)
+		return strings.Count(metrics, "ukgpro_extractor_last_success_timestamp_seconds{") == 4
+	})
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 )
 
@@ -188,13 +189,7 @@ func httpGet(url string) (int, string) {
 // poll calls f until it returns true or d passes.
 func poll(t *testing.T, d time.Duration, what string, f func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for !f() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond) // polling interval
-	}
+	testenv.Eventually(t, d, what, f)
 }
 
 // TestSIGTERMFlushesCommitsAndExitsZero runs the binary as a service:

@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 )
 
@@ -129,13 +130,9 @@ func TestRebalanceUnderLoadKeepsArchiveExact(t *testing.T) {
 		}
 	}
 	// Let b and c catch up, then stop them: they flush and commit.
-	deadline := time.Now().Add(60 * time.Second)
-	for counter(t, b.reg, "ukgpro_loader_rows_written_total")+counter(t, c.reg, "ukgpro_loader_rows_written_total") < 2*total/3 {
-		if time.Now().After(deadline) {
-			t.Fatal("b and c did not archive their share in time")
-		}
-		time.Sleep(20 * time.Millisecond) // polling a metric, not synchronising
-	}
+	testenv.Eventually(t, 60*time.Second, "b and c to archive their share", func() bool {
+		return counter(t, b.reg, "ukgpro_loader_rows_written_total")+counter(t, c.reg, "ukgpro_loader_rows_written_total") >= 2*total/3
+	})
 	b.cancel()
 	c.cancel()
 	for _, m := range []member{b, c} {

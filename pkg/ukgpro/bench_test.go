@@ -46,7 +46,11 @@ func BenchmarkPagesIdealRatio(b *testing.B) {
 		bodies[p] = []byte("[" + strings.Join(rows, ",") + "]")
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(latency) // the simulated server latency, not test synchronisation
+		select { // the simulated server latency
+		case <-time.After(latency):
+		case <-r.Context().Done():
+			return
+		}
 		p, _ := strconv.Atoi(r.URL.Query().Get("page"))
 		w.Header().Set("Content-Type", "application/json")
 		if p < 1 || p > pages+1 {
