@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 )
 
 // RecordHash is the hash of a record's canonical form: its top-level members
@@ -32,38 +31,49 @@ func ParseRecordHash(s string) (RecordHash, error) {
 }
 
 type member struct {
-	name  string
-	value []byte
+	name   []byte // decoded name, for ordering
+	quoted []byte // the name as it goes into the canonical form, quotes included
+	value  []byte
 }
 
 // Canonical returns the canonical form of a JSON object (see RecordHash).
+// It scans the bytes once (records are flat objects of ~100 members; this
+// runs for every record of every run), so it allocates a few buffers, not a
+// value per member.
 func Canonical(raw []byte) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, fmt.Errorf("canonical form: %w", err)
+	if !json.Valid(raw) {
+		return nil, fmt.Errorf("canonical form: record is not valid JSON")
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
+	i := skipSpace(raw, 0)
+	if raw[i] != '{' {
 		return nil, fmt.Errorf("canonical form: record is not a JSON object")
 	}
-	var members []member
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, fmt.Errorf("canonical form: %w", err)
+	members := make([]member, 0, 128)
+	for i++; ; {
+		i = skipSpace(raw, i)
+		if raw[i] == '}' {
+			break
 		}
-		name, _ := tok.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, fmt.Errorf("canonical form: member %q: %w", name, err)
+		if raw[i] == ',' {
+			i = skipSpace(raw, i+1)
 		}
-		members = append(members, member{name, v})
+		ks, ke := i, stringEnd(raw, i)
+		m := member{quoted: raw[ks:ke], name: raw[ks+1 : ke-1]}
+		if !plainName(m.name) {
+			var name string
+			if err := json.Unmarshal(m.quoted, &name); err != nil {
+				return nil, fmt.Errorf("canonical form: member name %s: %w", m.quoted, err)
+			}
+			m.name = []byte(name)
+			m.quoted, _ = json.Marshal(name)
+		}
+		i = skipSpace(raw, skipSpace(raw, ke)+1) // past the colon
+		ve := valueEnd(raw, i)
+		m.value = raw[i:ve]
+		members = append(members, m)
+		i = ve
 	}
-	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("canonical form: %w", err)
-	}
-	slices.SortStableFunc(members, func(a, b member) int { return strings.Compare(a.name, b.name) })
+	slices.SortStableFunc(members, func(a, b member) int { return bytes.Compare(a.name, b.name) })
 	var out bytes.Buffer
 	out.Grow(len(raw))
 	out.WriteByte('{')
@@ -71,15 +81,80 @@ func Canonical(raw []byte) ([]byte, error) {
 		if i > 0 {
 			out.WriteByte(',')
 		}
-		nb, _ := json.Marshal(m.name)
-		out.Write(nb)
+		out.Write(m.quoted)
 		out.WriteByte(':')
+		if c := m.value[0]; c != '{' && c != '[' {
+			out.Write(m.value) // a scalar: no whitespace inside to remove
+			continue
+		}
 		if err := json.Compact(&out, m.value); err != nil {
-			return nil, fmt.Errorf("canonical form: member %q: %w", m.name, err)
+			return nil, fmt.Errorf("canonical form: member %s: %w", m.quoted, err)
 		}
 	}
 	out.WriteByte('}')
 	return out.Bytes(), nil
+}
+
+// plainName reports a member name that json.Marshal would write back
+// unchanged: no escapes, no characters it escapes, valid UTF-8.
+func plainName(b []byte) bool {
+	for _, c := range b {
+		if c == '\\' || c == '<' || c == '>' || c == '&' || c < 0x20 || c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index just past the string starting at b[i] ('"').
+func stringEnd(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(b)
+}
+
+// valueEnd returns the index just past the JSON value starting at b[i].
+func valueEnd(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				i = stringEnd(b, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return len(b)
+	}
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return i
+		}
+	}
+	return i
 }
 
 // HashRecord returns the RecordHash of a JSON object.
