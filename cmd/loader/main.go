@@ -74,7 +74,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		Registerer:    srv.Registry,
 		Ready:         srv.SetReady,
 		SchemaOptions: []schema.Option{schema.WithLocation(loc)},
-		Parquet:       cfg.Parquet.writer(),
+		Parquet:       cfg.Parquet,
 	})
 	if err != nil {
 		return err

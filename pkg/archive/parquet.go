@@ -26,6 +26,7 @@ import (
 //	Date32                        Date()                 INT32 (DATE), days since 1970-01-01
 //	Timestamp{Microsecond, "UTC"} Timestamp(Microsecond) INT64 (TIMESTAMP, isAdjustedToUTC=true, MICROS)
 //	Decimal128{p<=18, s}          Decimal(s, p, Int64)   INT64 (DECIMAL(p,s)), unscaled
+//	Float64                       Leaf(DoubleType)       DOUBLE
 //	nullable field                Optional(...)
 //
 // DATE is always written from Arrow's int32 day count, never from time.Time:
@@ -102,6 +103,8 @@ func leafFor(t arrow.DataType) (parquet.Node, error) {
 		return parquet.Int(64), nil
 	case *arrow.Int32Type:
 		return parquet.Int(32), nil
+	case *arrow.Float64Type:
+		return parquet.Leaf(parquet.DoubleType), nil
 	case *arrow.BooleanType:
 		return parquet.Leaf(parquet.BooleanType), nil
 	case *arrow.Date32Type:
@@ -168,14 +171,15 @@ type WriterConfig struct {
 	// RowGroupRows ends a row group after this many rows.
 	RowGroupRows int64 `env:"PARQUET_ROW_GROUP_ROWS, default=1000000" desc:"maximum rows per Parquet row group"`
 	// RowGroupBytes ends a row group once this many uncompressed bytes were
-	// added to it. The writer holds one row group's compressed pages in
-	// memory, so this bounds memory.
-	RowGroupBytes int64 `env:"PARQUET_ROW_GROUP_BYTES, default=134217728" desc:"maximum uncompressed bytes per Parquet row group (bounds writer memory)"`
+	// added to it. The writer holds up to about 1.5 times this in memory
+	// (narrow columns stay uncompressed until the group ends, plus
+	// dictionaries and the compressed pages), so this bounds memory.
+	RowGroupBytes int64 `env:"PARQUET_ROW_GROUP_BYTES, default=16777216" desc:"maximum uncompressed bytes per Parquet row group (bounds writer memory)"`
 	// PageBytes is the uncompressed size of a data page.
 	PageBytes int `env:"PARQUET_PAGE_BYTES, default=2097152" desc:"uncompressed Parquet data page size in bytes"`
 	// ZstdLevel is 1 (fastest), 2 (default), 3 (better) or 4 (best), the
 	// levels of klauspost/compress/zstd.
-	ZstdLevel int `env:"PARQUET_ZSTD_LEVEL, default=3" desc:"zstd level: 1 fastest, 2 default, 3 better, 4 best"`
+	ZstdLevel int `env:"PARQUET_ZSTD_LEVEL, default=2" desc:"zstd level: 1 fastest, 2 default, 3 better, 4 best"`
 	// DictionaryMaxBytes switches a column to plain pages for the rest of a
 	// row group once its dictionary grows past this size.
 	DictionaryMaxBytes int64 `env:"PARQUET_DICTIONARY_MAX_BYTES, default=1048576" desc:"dictionary size after which a column falls back to plain encoding"`
@@ -183,16 +187,36 @@ type WriterConfig struct {
 	// about 1% false positives); columns the schema lacks are ignored. nil
 	// means [DefaultBloomColumns]; an empty non-nil slice means none.
 	BloomColumns []string `env:"PARQUET_BLOOM_COLUMNS, default=employee_id" desc:"comma-separated columns that get a bloom filter"`
-	// Metadata is added to the file's key/value metadata.
-	Metadata map[string]string `env:"-"`
+	// Metadata is added to the file's key/value metadata (set in code; it
+	// has no env tag, so configuration loading leaves it alone).
+	Metadata map[string]string
+
+	// codec, when set by [WriterConfig.WithSharedEncoders], compresses the
+	// pages of every writer made with this configuration.
+	codec *zstdCodec
 }
+
+// WithSharedEncoders returns c with one zstd codec that every writer made
+// with the result shares: its few idle encoders (megabytes each) are reused
+// across files instead of being built again for each file. Use it when one
+// process writes many files with the same settings (a loader's partitions).
+func (c WriterConfig) WithSharedEncoders() WriterConfig {
+	if err := c.Validate(); err != nil {
+		return c // NewParquetWriter reports it
+	}
+	d := c.withDefaults()
+	c.codec = newZstdCodec(zstdLevels[d.ZstdLevel-1], d.PageBytes)
+	return c
+}
+
+var zstdLevels = [...]zstd.Level{zstd.SpeedFastest, zstd.SpeedDefault, zstd.SpeedBetterCompression, zstd.SpeedBestCompression}
 
 // Defaults of [WriterConfig].
 const (
 	DefaultRowGroupRows       = 1_000_000
-	DefaultRowGroupBytes      = 128 << 20
+	DefaultRowGroupBytes      = 16 << 20
 	DefaultPageBytes          = 2 << 20
-	DefaultZstdLevel          = 3
+	DefaultZstdLevel          = 2
 	DefaultDictionaryMaxBytes = 1 << 20
 )
 
@@ -243,7 +267,9 @@ func (c WriterConfig) Validate() error {
 // ParquetWriter streams Arrow record batches into one Parquet file: zstd,
 // statistics, column and offset indexes, bounded row groups and optional
 // bloom filters. Bytes reach the io.Writer a row group at a time; memory
-// holds one row group's compressed pages plus one page per column.
+// holds one row group: its compressed pages, the current page of each
+// column (for narrow columns, usually the whole group uncompressed) and the
+// dictionaries.
 type ParquetWriter struct {
 	cfg     WriterConfig
 	arrow   *arrow.Schema
@@ -271,10 +297,13 @@ func NewParquetWriter(w io.Writer, as *arrow.Schema, ps *parquet.Schema, cfg Wri
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	level := []zstd.Level{zstd.SpeedFastest, zstd.SpeedDefault, zstd.SpeedBetterCompression, zstd.SpeedBestCompression}[cfg.ZstdLevel-1]
+	codec := cfg.codec
+	if codec == nil {
+		codec = newZstdCodec(zstdLevels[cfg.ZstdLevel-1], cfg.PageBytes)
+	}
 	opts := []parquet.WriterOption{
 		ps,
-		parquet.Compression(newZstdCodec(level, cfg.PageBytes)),
+		parquet.Compression(codec),
 		parquet.DataPageStatistics(true),
 		parquet.DataPageVersion(1),
 		parquet.PageBufferSize(cfg.PageBytes),
@@ -330,29 +359,12 @@ func NewParquetWriter(w io.Writer, as *arrow.Schema, ps *parquet.Schema, cfg Wri
 	return p, nil
 }
 
-// chunkRows returns how many rows of rec go to a column writer per call. A
-// page is cut after the call that fills it, so a chunk of the widest column
-// is kept near 1/8 of a page.
-func (p *ParquetWriter) chunkRows(rec arrow.RecordBatch) int {
-	n := int(rec.NumRows())
-	widest := 8
-	for _, c := range p.cols {
-		if c.fixedWidth != 0 || n == 0 {
-			continue
-		}
-		var size int
-		switch a := rec.Column(c.arrowIndex).(type) {
-		case *array.String:
-			size = len(a.ValueBytes())
-		case *array.Binary:
-			size = len(a.ValueBytes())
-		}
-		widest = max(widest, size/n+4)
-	}
-	return min(max(p.cfg.PageBytes/8/widest, 16), 4096)
-}
-
 // Write appends a record batch. Its schema must equal the writer's.
+//
+// Rows go in row-group segments; within a segment each column is written on
+// its own, in chunks sized to that column (a chunk is about 1/8 of a page,
+// because parquet-go cuts a page after the call that fills it), so narrow
+// columns take few large calls and only wide ones many small ones.
 func (p *ParquetWriter) Write(rec arrow.RecordBatch) error {
 	if p.closed {
 		return errors.New("parquet writer: write after close")
@@ -361,13 +373,16 @@ func (p *ParquetWriter) Write(rec arrow.RecordBatch) error {
 		return fmt.Errorf("parquet writer: batch schema %s differs from %s", rec.Schema(), p.arrow)
 	}
 	n := int(rec.NumRows())
-	chunk := p.chunkRows(rec)
 	for start := 0; start < n; {
-		room := p.cfg.RowGroupRows - p.rgRows
-		end := min(n, start+chunk, start+int(room))
-		if err := p.writeChunk(rec, start, end); err != nil {
+		end := min(n, start+int(p.cfg.RowGroupRows-p.rgRows))
+		end = p.segmentEnd(rec, start, end)
+		bytes, err := p.writeSegment(rec, start, end)
+		if err != nil {
 			return err
 		}
+		p.rows += int64(end - start)
+		p.rgRows += int64(end - start)
+		p.rgBytes += bytes
 		start = end
 		if p.rgRows >= p.cfg.RowGroupRows || p.rgBytes >= p.cfg.RowGroupBytes {
 			if err := p.pw.Flush(); err != nil {
@@ -379,46 +394,98 @@ func (p *ParquetWriter) Write(rec arrow.RecordBatch) error {
 	return nil
 }
 
-func (p *ParquetWriter) writeChunk(rec arrow.RecordBatch, start, end int) error {
-	writers := p.pw.ColumnWriters()
-	n := end - start
-	if cap(p.vals) < n {
-		p.vals = make([]parquet.Value, n)
+// segmentBytes is the uncompressed size estimate of rows [start, end).
+func (p *ParquetWriter) segmentBytes(rec arrow.RecordBatch, start, end int) int64 {
+	var b int64
+	for _, c := range p.cols {
+		if c.fixedWidth != 0 {
+			b += c.fixedWidth * int64(end-start)
+			continue
+		}
+		switch a := rec.Column(c.arrowIndex).(type) {
+		case *array.String:
+			o := a.ValueOffsets()
+			b += int64(o[end] - o[start])
+		case *array.Binary:
+			o := a.ValueOffsets()
+			b += int64(o[end] - o[start])
+		}
 	}
-	vals := p.vals[:n]
+	return b
+}
+
+// segmentEnd returns the first row after start, at most end, whose rows
+// fill the current row group to RowGroupBytes (end if they do not).
+func (p *ParquetWriter) segmentEnd(rec arrow.RecordBatch, start, end int) int {
+	room := p.cfg.RowGroupBytes - p.rgBytes
+	if p.segmentBytes(rec, start, end) < room {
+		return end
+	}
+	lo, hi := start+1, end // smallest e in [lo, hi] with bytes(start, e) >= room
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if p.segmentBytes(rec, start, mid) >= room {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
+}
+
+// chunkRows returns how many rows of column c go to its column writer per
+// call: about 1/8 of a page.
+func chunkRows(col arrow.Array, c colPlan, start, end, pageBytes int) int {
+	width := c.fixedWidth
+	if width == 0 && end > start {
+		var size int64
+		switch a := col.(type) {
+		case *array.String:
+			o := a.ValueOffsets()
+			size = int64(o[end] - o[start])
+		case *array.Binary:
+			o := a.ValueOffsets()
+			size = int64(o[end] - o[start])
+		}
+		width = size/int64(end-start) + 4
+	}
+	return int(min(max(int64(pageBytes)/8/max(width, 1), 16), 8192))
+}
+
+func (p *ParquetWriter) writeSegment(rec arrow.RecordBatch, start, end int) (int64, error) {
+	writers := p.pw.ColumnWriters()
+	var bytes int64
 	for _, c := range p.cols {
 		col := rec.Column(c.arrowIndex)
-		bytes, err := fillValues(vals, col, start, c)
-		if err != nil {
-			return fmt.Errorf("parquet writer: column %q: %w", p.arrow.Field(c.arrowIndex).Name, err)
+		chunk := chunkRows(col, c, start, end, p.cfg.PageBytes)
+		for from := start; from < end; from += chunk {
+			n := min(chunk, end-from)
+			if cap(p.vals) < n {
+				p.vals = make([]parquet.Value, n)
+			}
+			vals := p.vals[:n]
+			b, err := fillValues(vals, col, from, c)
+			if err != nil {
+				return 0, fmt.Errorf("parquet writer: column %q: %w", p.arrow.Field(c.arrowIndex).Name, err)
+			}
+			if _, err := writers[c.parquetCol].WriteRowValues(vals); err != nil {
+				return 0, fmt.Errorf("parquet writer: column %q: %w", p.arrow.Field(c.arrowIndex).Name, err)
+			}
+			bytes += b + c.fixedWidth*int64(n)
 		}
-		if _, err := writers[c.parquetCol].WriteRowValues(vals); err != nil {
-			return fmt.Errorf("parquet writer: column %q: %w", p.arrow.Field(c.arrowIndex).Name, err)
-		}
-		p.rgBytes += bytes + c.fixedWidth*int64(n)
 	}
-	p.rows += int64(n)
-	p.rgRows += int64(n)
-	return nil
+	clear(p.vals) // drop references into the batch's buffers
+	return bytes, nil
 }
 
 // fillValues sets vals to rows [start, start+len(vals)) of col and returns
 // the byte-array bytes it added. Byte arrays point into Arrow's buffers; the
-// column writer copies them.
+// column writer copies them. Columns without nulls take a loop without
+// per-value null checks.
 func fillValues(vals []parquet.Value, col arrow.Array, start int, c colPlan) (int64, error) {
 	ci := c.parquetCol
+	def := c.maxDef // every value present: definition level = max
 	var bytes int64
-	set := func(i int, v parquet.Value) {
-		if c.maxDef > 0 {
-			if col.IsNull(start + i) {
-				vals[i] = parquet.Value{}.Level(0, 0, ci)
-				return
-			}
-			vals[i] = v.Level(0, 1, ci)
-			return
-		}
-		vals[i] = v.Level(0, 0, ci)
-	}
 	switch a := col.(type) {
 	case *array.String:
 		offs := a.ValueOffsets()
@@ -427,47 +494,61 @@ func fillValues(vals []parquet.Value, col arrow.Array, start int, c colPlan) (in
 			j := start + i
 			b := data[offs[j]:offs[j+1]]
 			bytes += int64(len(b))
-			set(i, parquet.ByteArrayValue(b))
+			vals[i] = parquet.ByteArrayValue(b).Level(0, int(def), ci)
 		}
 	case *array.Binary:
+		offs := a.ValueOffsets()
+		data := a.ValueBytes()
 		for i := range vals {
-			b := a.Value(start + i)
+			j := start + i
+			b := data[offs[j]:offs[j+1]]
 			bytes += int64(len(b))
-			set(i, parquet.ByteArrayValue(b))
+			vals[i] = parquet.ByteArrayValue(b).Level(0, int(def), ci)
 		}
 	case *array.Int64:
-		v := a.Int64Values()
+		v := a.Int64Values()[start:]
 		for i := range vals {
-			set(i, parquet.Int64Value(v[start+i]))
+			vals[i] = parquet.Int64Value(v[i]).Level(0, int(def), ci)
 		}
 	case *array.Int32:
-		v := a.Int32Values()
+		v := a.Int32Values()[start:]
 		for i := range vals {
-			set(i, parquet.Int32Value(v[start+i]))
+			vals[i] = parquet.Int32Value(v[i]).Level(0, int(def), ci)
+		}
+	case *array.Float64:
+		v := a.Float64Values()[start:]
+		for i := range vals {
+			vals[i] = parquet.DoubleValue(v[i]).Level(0, int(def), ci)
 		}
 	case *array.Boolean:
 		for i := range vals {
-			set(i, parquet.BooleanValue(a.Value(start+i)))
+			vals[i] = parquet.BooleanValue(a.Value(start+i)).Level(0, int(def), ci)
 		}
 	case *array.Date32:
-		v := a.Date32Values()
+		v := a.Date32Values()[start:]
 		for i := range vals {
-			set(i, parquet.Int32Value(int32(v[start+i])))
+			vals[i] = parquet.Int32Value(int32(v[i])).Level(0, int(def), ci)
 		}
 	case *array.Timestamp:
-		v := a.TimestampValues()
+		v := a.TimestampValues()[start:]
 		for i := range vals {
-			set(i, parquet.Int64Value(int64(v[start+i])))
+			vals[i] = parquet.Int64Value(int64(v[i])).Level(0, int(def), ci)
 		}
 	case *array.Decimal128:
-		v := a.Values()
+		v := a.Values()[start:]
 		for i := range vals {
-			d := v[start+i]
 			// precision <= 18: the value fits int64; HighBits is its sign.
-			set(i, parquet.Int64Value(int64(d.LowBits())))
+			vals[i] = parquet.Int64Value(int64(v[i].LowBits())).Level(0, int(def), ci)
 		}
 	default:
 		return 0, fmt.Errorf("arrow array %T has no Parquet mapping", col)
+	}
+	if def > 0 && col.NullN() > 0 {
+		for i := range vals {
+			if col.IsNull(start + i) {
+				vals[i] = parquet.Value{}.Level(0, 0, ci)
+			}
+		}
 	}
 	return bytes, nil
 }

@@ -13,12 +13,24 @@ import (
 // history buffers cost about 40 MiB of heap per encoder at the "better"
 // level; a page is compressed on its own, so a window past the page size
 // buys nothing.
+//
+// Idle encoders are kept on a small free list, not in a sync.Pool: a pool
+// is emptied by every GC, and a busy loader collects several times a second,
+// so each page paid for a new encoder (its tables and history, megabytes
+// each, allocated and cleared). One codec may serve many writers at once
+// ([WriterConfig.WithSharedEncoders]).
 type zstdCodec struct {
 	level  zstd.EncoderLevel
 	window int
-	enc    sync.Pool
-	dec    sync.Pool
+
+	mu   sync.Mutex
+	idle []*zstd.Encoder
+	dec  sync.Pool
 }
+
+// maxIdleEncoders bounds the encoders a codec keeps between pages: about
+// one per core that compresses at once.
+const maxIdleEncoders = 4
 
 func newZstdCodec(level zstd.EncoderLevel, pageBytes int) *zstdCodec {
 	// A power of two between 1 MiB and 8 MiB that holds a page (pages
@@ -32,22 +44,38 @@ func (c *zstdCodec) String() string { return "ZSTD" }
 
 func (c *zstdCodec) CompressionCodec() format.CompressionCodec { return format.Zstd }
 
-func (c *zstdCodec) Encode(dst, src []byte) ([]byte, error) {
-	e, _ := c.enc.Get().(*zstd.Encoder)
-	if e == nil {
-		var err error
-		e, err = zstd.NewWriter(nil,
-			zstd.WithEncoderConcurrency(1),
-			zstd.WithEncoderLevel(c.level),
-			zstd.WithWindowSize(c.window),
-			zstd.WithZeroFrames(true),
-			zstd.WithEncoderCRC(false),
-		)
-		if err != nil {
-			return dst, err
-		}
+func (c *zstdCodec) getEncoder() (*zstd.Encoder, error) {
+	c.mu.Lock()
+	if n := len(c.idle); n > 0 {
+		e := c.idle[n-1]
+		c.idle = c.idle[:n-1]
+		c.mu.Unlock()
+		return e, nil
 	}
-	defer c.enc.Put(e)
+	c.mu.Unlock()
+	return zstd.NewWriter(nil,
+		zstd.WithEncoderConcurrency(1),
+		zstd.WithEncoderLevel(c.level),
+		zstd.WithWindowSize(c.window),
+		zstd.WithZeroFrames(true),
+		zstd.WithEncoderCRC(false),
+	)
+}
+
+func (c *zstdCodec) putEncoder(e *zstd.Encoder) {
+	c.mu.Lock()
+	if len(c.idle) < maxIdleEncoders {
+		c.idle = append(c.idle, e)
+	}
+	c.mu.Unlock()
+}
+
+func (c *zstdCodec) Encode(dst, src []byte) ([]byte, error) {
+	e, err := c.getEncoder()
+	if err != nil {
+		return dst, err
+	}
+	defer c.putEncoder(e)
 	return e.EncodeAll(src, dst[:0]), nil
 }
 

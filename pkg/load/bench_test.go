@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	rtmetrics "runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
 )
@@ -117,8 +120,14 @@ func BenchmarkLoaderVsBaselines(b *testing.B) {
 
 func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int) (rate, peakHeap float64) {
 	addr := freeAddr(b)
+	// The Parquet settings are pkg/archive's defaults unless the
+	// environment sets them (cmd/loader repeats them in its own tags).
 	env := loaderEnv(kc, root, "OPS_ADDR="+addr, fmt.Sprintf("LOADER_GROUP_ID=bench-%d", iter),
-		"LOADER_TOPICS=employees", "LOADER_FLUSH_INTERVAL=1m", "LOADER_ROTATE_ROWS=500000", "LOG_LEVEL="+envStr("LOADER_BENCH_LOG", "warn"))
+		"LOADER_TOPICS=employees", "LOADER_FLUSH_INTERVAL=1m", "LOADER_ROTATE_ROWS=500000", "LOG_LEVEL="+envStr("LOADER_BENCH_LOG", "warn"),
+		"PARQUET_ZSTD_LEVEL="+envStr("PARQUET_ZSTD_LEVEL", strconv.Itoa(archive.DefaultZstdLevel)),
+		"PARQUET_ROW_GROUP_BYTES="+envStr("PARQUET_ROW_GROUP_BYTES", strconv.Itoa(archive.DefaultRowGroupBytes)),
+		"PARQUET_PAGE_BYTES="+envStr("PARQUET_PAGE_BYTES", strconv.Itoa(archive.DefaultPageBytes)))
+	loaderBinary(b) // built before the clock starts: the build is not the loader's time
 	start := time.Now()
 	_, done := startLoader(b, env, "--drain")
 	tick := time.NewTicker(25 * time.Millisecond)
@@ -228,15 +237,54 @@ func BenchmarkDrainInProcess(b *testing.B) {
 		}
 	}
 	cfg := testConfig()
-	cfg.Drain, cfg.RotateRows, cfg.RotateBytes, cfg.BufferBytes = true, 500000, 64<<20, 96<<20
+	// cmd/loader's defaults where they shape memory and batching.
+	cfg.Drain, cfg.RotateRows, cfg.RotateBytes, cfg.BufferBytes = true, 500000, 64<<20, int64(envInt("LOADER_BUFFER_BYTES", 32<<20))
+	cfg.FlushInterval, cfg.FetchMaxBytes = time.Minute, 10<<20
+	pcfg := archive.WriterConfig{RowGroupBytes: int64(envInt("PARQUET_ROW_GROUP_BYTES", 0)), ZstdLevel: envInt("PARQUET_ZSTD_LEVEL", 0)}
 	cfg.Topics = []string{kafkax.Employees}
+	if p := os.Getenv("LOADER_BENCH_PEAK_HEAP_PROFILE"); p != "" {
+		stop := peakHeapProfile(b, p)
+		defer stop()
+	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		cfg.GroupID = fmt.Sprintf("bench-%d", i)
 		start := time.Now()
-		if err := wait(b, runLoader(b, context.Background(), cfg, kc, Options{Archive: localArchive(b, b.TempDir())}), 10*time.Minute); err != nil {
+		if err := wait(b, runLoader(b, context.Background(), cfg, kc, Options{Archive: localArchive(b, b.TempDir()), Parquet: pcfg}), 10*time.Minute); err != nil {
 			b.Fatal(err)
 		}
 		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
 	}
+}
+
+// peakHeapProfile writes the heap profile to path each time the live heap
+// (as of the last GC) reaches a new high, so the file shows what was live at
+// the peak; the broker's messages are in it too (they are in this process).
+func peakHeapProfile(b *testing.B, path string) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		sample := []rtmetrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		var peak uint64
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				b.Logf("peak live heap %.0f MiB (profile %s)", float64(peak)/(1<<20), path)
+				return
+			case <-tick.C:
+			}
+			rtmetrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > peak+peak/10 {
+				peak = v
+				if f, err := os.Create(path); err == nil {
+					pprof.Lookup("heap").WriteTo(f, 0)
+					f.Close()
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }

@@ -111,44 +111,19 @@ type SchemaCodec struct {
 	mem   memory.Allocator
 }
 
-// NewSchemaCodec returns the codec of s; wcfg tunes the Parquet files.
+// NewSchemaCodec returns the codec of s; wcfg tunes the Parquet files. Its
+// writers (one per partition file) share one set of zstd encoders.
 func NewSchemaCodec(s *schema.Schema, wcfg archive.WriterConfig, opts ...schema.Option) (*SchemaCodec, error) {
 	c := &SchemaCodec{s: s, opts: opts, mem: memory.NewGoAllocator()}
 	as := s.ArrowSchema()
 	ps, err := archive.ParquetSchema(parquetName(s.Name), as, archive.SchemaOptions{})
-	if err == nil {
-		c.newRW = func(w io.Writer) (rowWriter, error) { return archive.NewParquetWriter(w, as, ps, wcfg) }
-		return c, nil
+	if err != nil {
+		return nil, fmt.Errorf("codec %s: %w", s.Name, err)
 	}
-	// archive's writer lacks a type of this schema (float64 in v0.1):
-	// write with the schema's own Arrow → Parquet copy instead, one row
-	// group per spill.
-	sps := s.ParquetSchema()
-	c.newRW = func(w io.Writer) (rowWriter, error) {
-		return &schemaRowWriter{s: s, buf: parquet.NewBuffer(sps), pw: parquet.NewWriter(w, sps,
-			parquet.Compression(&parquet.Zstd), parquet.DataPageStatistics(true), parquet.CreatedBy("ukgpro-stream", "1", ""))}, nil
-	}
+	wcfg = wcfg.WithSharedEncoders()
+	c.newRW = func(w io.Writer) (rowWriter, error) { return archive.NewParquetWriter(w, as, ps, wcfg) }
 	return c, nil
 }
-
-type schemaRowWriter struct {
-	s   *schema.Schema
-	buf *parquet.Buffer
-	pw  *parquet.Writer
-}
-
-func (w *schemaRowWriter) Write(rec arrow.RecordBatch) error {
-	w.buf.Reset()
-	if err := w.s.WriteArrow(w.buf, rec); err != nil {
-		return err
-	}
-	if _, err := w.pw.WriteRowGroup(w.buf); err != nil {
-		return fmt.Errorf("write row group: %w", err)
-	}
-	return nil
-}
-
-func (w *schemaRowWriter) Close() error { return w.pw.Close() }
 
 func parquetName(topic string) string {
 	b := []byte(topic)
@@ -264,7 +239,7 @@ func NewJSONCodec(topic string, wcfg archive.WriterConfig) (*JSONCodec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("codec %s: %w", topic, err)
 	}
-	return &JSONCodec{as: as, ps: ps, wcfg: wcfg, mem: memory.NewGoAllocator()}, nil
+	return &JSONCodec{as: as, ps: ps, wcfg: wcfg.WithSharedEncoders(), mem: memory.NewGoAllocator()}, nil
 }
 
 // NewBuffer implements Codec.

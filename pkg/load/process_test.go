@@ -120,7 +120,10 @@ func TestKill9AtRandomMomentsLeavesArchiveExact(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 0))
 
 	next := 2000
-	last := map[int]int64{}
+	last := map[int]int64{} // -1: nothing committed yet (Kafka's answer then)
+	for p := range kc.Partitions {
+		last[p] = -1
+	}
 	for trial := range trials {
 		// The group's committed offsets only move forward.
 		for p, off := range committedOffsets(t, kc, "proc-loader", emp) {
