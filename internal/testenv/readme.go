@@ -36,13 +36,24 @@ func READMEListsEveryVariable(t testing.TB, cfg any) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	lines := strings.Split(string(readme), "\n")
 	for _, v := range vars {
 		name := v.Env
 		if name == "" {
 			name = "--" + v.Flag
 		}
-		if !strings.Contains(string(readme), "`"+name+"`") {
-			t.Errorf("README.md does not document %s (%s)", name, v.Desc)
+		found, defaultOK := false, v.Default == "" || v.Secret
+		for _, l := range lines {
+			if strings.HasPrefix(l, "| `"+name+"` |") || strings.HasPrefix(l, "| — | `"+name+"` |") {
+				found = true
+				defaultOK = defaultOK || strings.Contains(l, "| `"+v.Default+"` |")
+			}
+		}
+		switch {
+		case !found:
+			t.Errorf("README.md has no table row for %s (%s)", name, v.Desc)
+		case !defaultOK:
+			t.Errorf("README.md's row for %s does not show its default %q", name, v.Default)
 		}
 	}
 }

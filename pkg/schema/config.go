@@ -10,7 +10,7 @@ type Config struct {
 	// TenantTimeZone is the IANA zone UKG's naive timestamps
 	// (dateTimeCreated, dateTimeChanged, ...) are wall times in. UKG does not
 	// document it; the default reads them as UTC. Dates are not affected.
-	TenantTimeZone string `env:"UKG_TENANT_TZ, default=UTC" desc:"IANA time zone of the tenant's naive UKG timestamps (dateTimeChanged...), e.g. America/Chicago; archived as UTC"`
+	TenantTimeZone string `env:"UKG_TENANT_TZ" desc:"IANA zone of the tenant's naive timestamps, e.g. America/New_York; empty: UTC (extractor: date filters; loader: TIMESTAMP columns)"`
 }
 
 // Validate checks that the zone exists.

@@ -30,7 +30,7 @@ type Config struct {
 	MaxRetries     int           `env:"UKG_MAX_RETRIES, default=8" desc:"retries of one request on 429, 5xx, timeouts and connection errors"`
 	RetryBase      time.Duration `env:"UKG_RETRY_BASE, default=500ms" desc:"first retry backoff (doubles per attempt, with jitter)"`
 	RetryMax       time.Duration `env:"UKG_RETRY_MAX, default=30s" desc:"longest retry backoff (Retry-After from the server wins)"`
-	TenantTZ       string        `env:"UKG_TENANT_TZ" desc:"IANA zone of the tenant's naive timestamps, e.g. America/New_York (empty = keep naive)"`
+	TenantTZ       string        `env:"UKG_TENANT_TZ" desc:"IANA zone of the tenant's naive timestamps, e.g. America/New_York; empty: UTC (extractor: date filters; loader: TIMESTAMP columns)"`
 }
 
 // Defaults used by New for zero fields.
