@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/jsonscan"
 )
 
 // RecordHash is the hash of a record's canonical form: its top-level members
@@ -44,20 +46,20 @@ func Canonical(raw []byte) ([]byte, error) {
 	if !json.Valid(raw) {
 		return nil, fmt.Errorf("canonical form: record is not valid JSON")
 	}
-	i := skipSpace(raw, 0)
+	i := jsonscan.SkipSpace(raw, 0)
 	if raw[i] != '{' {
 		return nil, fmt.Errorf("canonical form: record is not a JSON object")
 	}
 	members := make([]member, 0, 128)
 	for i++; ; {
-		i = skipSpace(raw, i)
+		i = jsonscan.SkipSpace(raw, i)
 		if raw[i] == '}' {
 			break
 		}
 		if raw[i] == ',' {
-			i = skipSpace(raw, i+1)
+			i = jsonscan.SkipSpace(raw, i+1)
 		}
-		ks, ke := i, stringEnd(raw, i)
+		ks, ke := i, jsonscan.StringEnd(raw, i)
 		m := member{quoted: raw[ks:ke], name: raw[ks+1 : ke-1]}
 		if !plainName(m.name) {
 			var name string
@@ -67,8 +69,8 @@ func Canonical(raw []byte) ([]byte, error) {
 			m.name = []byte(name)
 			m.quoted, _ = json.Marshal(name)
 		}
-		i = skipSpace(raw, skipSpace(raw, ke)+1) // past the colon
-		ve := valueEnd(raw, i)
+		i = jsonscan.SkipSpace(raw, jsonscan.SkipSpace(raw, ke)+1) // past the colon
+		ve := jsonscan.ValueEnd(raw, i)
 		m.value = raw[i:ve]
 		members = append(members, m)
 		i = ve
@@ -104,57 +106,6 @@ func plainName(b []byte) bool {
 		}
 	}
 	return true
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// stringEnd returns the index just past the string starting at b[i] ('"').
-func stringEnd(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return len(b)
-}
-
-// valueEnd returns the index just past the JSON value starting at b[i].
-func valueEnd(b []byte, i int) int {
-	switch b[i] {
-	case '"':
-		return stringEnd(b, i)
-	case '{', '[':
-		depth := 0
-		for ; i < len(b); i++ {
-			switch b[i] {
-			case '"':
-				i = stringEnd(b, i) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-		}
-		return len(b)
-	}
-	for ; i < len(b); i++ {
-		switch b[i] {
-		case ',', '}', ']', ' ', '\t', '\n', '\r':
-			return i
-		}
-	}
-	return i
 }
 
 // HashRecord returns the RecordHash of a JSON object.

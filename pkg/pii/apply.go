@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/jsonscan"
 )
 
 // HashPrefix starts every hashed value.
@@ -126,24 +128,24 @@ type member struct {
 
 // members scans the top-level members of a valid JSON object.
 func members(obj []byte) ([]member, error) {
-	i := skipWS(obj, 0)
+	i := jsonscan.SkipSpace(obj, 0)
 	if i >= len(obj) || obj[i] != '{' {
 		return nil, ErrNotObject
 	}
-	i = skipWS(obj, i+1)
+	i = jsonscan.SkipSpace(obj, i+1)
 	var out []member
 	for i < len(obj) && obj[i] == '"' {
 		m := member{keyStart: i}
-		kEnd := stringEnd(obj, i)
+		kEnd := jsonscan.StringEnd(obj, i)
 		m.key = decodeKey(obj[i:kEnd])
-		i = skipWS(obj, kEnd)
-		i = skipWS(obj, i+1) // past ':'
+		i = jsonscan.SkipSpace(obj, kEnd)
+		i = jsonscan.SkipSpace(obj, i+1) // past ':'
 		m.valStart = i
-		m.valEnd = valueEnd(obj, i)
+		m.valEnd = jsonscan.ValueEnd(obj, i)
 		out = append(out, m)
-		i = skipWS(obj, m.valEnd)
+		i = jsonscan.SkipSpace(obj, m.valEnd)
 		if i < len(obj) && obj[i] == ',' {
-			i = skipWS(obj, i+1)
+			i = jsonscan.SkipSpace(obj, i+1)
 		}
 	}
 	return out, nil
@@ -411,7 +413,7 @@ func (p *Policy) Redact(topic string, raw []byte) string {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.Write(raw[m.keyStart:stringEnd(raw, m.keyStart)])
+		b.Write(raw[m.keyStart:jsonscan.StringEnd(raw, m.keyStart)])
 		b.WriteByte(':')
 		v := raw[m.valStart:m.valEnd]
 		if string(v) != "null" && (p.Class(topic, m.key) != None || p.Action(topic, m.key) != Keep) {
@@ -433,58 +435,4 @@ func (p *Policy) Redact(topic string, raw []byte) string {
 		s = s[:cut] + fmt.Sprintf("…(%d bytes)", len(raw))
 	}
 	return s
-}
-
-func skipWS(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
-		i++
-	}
-	return i
-}
-
-// stringEnd returns the index just past the string starting at b[i] == '"'.
-func stringEnd(b []byte, i int) int {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1
-		}
-	}
-	return len(b)
-}
-
-// valueEnd returns the index just past the JSON value starting at b[i]; b
-// must be valid JSON.
-func valueEnd(b []byte, i int) int {
-	switch b[i] {
-	case '"':
-		return stringEnd(b, i)
-	case '{', '[':
-		depth := 0
-		for j := i; j < len(b); j++ {
-			switch b[j] {
-			case '"':
-				j = stringEnd(b, j) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return j + 1
-				}
-			}
-		}
-		return len(b)
-	}
-	j := i
-	for j < len(b) {
-		switch b[j] {
-		case ',', '}', ']', ' ', '\t', '\r', '\n':
-			return j
-		}
-		j++
-	}
-	return j
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/jsonscan"
 )
 
 // Record is one row exactly as UKG sent it, plus its parsed identity.
@@ -47,7 +49,7 @@ func readBody(r io.Reader, contentLength int64) ([]byte, error) {
 // body is validated once, then split without copying: every Record.Raw is
 // a slice of body.
 func parsePage(body []byte, wantRow bool) ([]Record, error) {
-	i := skipWS(body, 0)
+	i := jsonscan.SkipSpace(body, 0)
 	if i == len(body) {
 		return nil, fmt.Errorf("%w: empty body", ErrMalformedPage)
 	}
@@ -56,7 +58,7 @@ func parsePage(body []byte, wantRow bool) ([]Record, error) {
 	}
 	switch body[i] {
 	case '{':
-		end := valueEnd(body, i)
+		end := jsonscan.ValueEnd(body, i)
 		return []Record{newRecord(body[i:end:end], wantRow)}, nil
 	case 'n':
 		return nil, nil
@@ -65,16 +67,16 @@ func parsePage(body []byte, wantRow bool) ([]Record, error) {
 		return nil, fmt.Errorf("%w: body is a JSON %s, not an array", ErrMalformedPage, kind(body[i]))
 	}
 	out := make([]Record, 0, 64)
-	i = skipWS(body, i+1)
+	i = jsonscan.SkipSpace(body, i+1)
 	for i < len(body) && body[i] != ']' {
-		end := valueEnd(body, i)
+		end := jsonscan.ValueEnd(body, i)
 		if body[i] != '{' {
 			return nil, fmt.Errorf("%w: element %d is a JSON %s, not an object", ErrMalformedPage, len(out), kind(body[i]))
 		}
 		out = append(out, newRecord(body[i:end:end], wantRow))
-		i = skipWS(body, end)
+		i = jsonscan.SkipSpace(body, end)
 		if i < len(body) && body[i] == ',' {
-			i = skipWS(body, i+1)
+			i = jsonscan.SkipSpace(body, i+1)
 		}
 	}
 	return out, nil
@@ -117,13 +119,13 @@ func newRecord(raw json.RawMessage, wantRow bool) Record {
 // top level of a valid JSON object, matching key names case-insensitively
 // and only taking string values. It allocates only for the values found.
 func scanIDs(obj []byte, r *Record, wantRow bool) {
-	i := skipWS(obj, 1)
+	i := jsonscan.SkipSpace(obj, 1)
 	for i < len(obj) && obj[i] == '"' {
-		kEnd := stringEnd(obj, i)
+		kEnd := jsonscan.StringEnd(obj, i)
 		key := obj[i+1 : kEnd-1]
-		i = skipWS(obj, kEnd)
-		i = skipWS(obj, i+1) // ':'
-		vEnd := valueEnd(obj, i)
+		i = jsonscan.SkipSpace(obj, kEnd)
+		i = jsonscan.SkipSpace(obj, i+1) // ':'
+		vEnd := jsonscan.ValueEnd(obj, i)
 		if obj[i] == '"' {
 			var dst *string
 			switch {
@@ -138,9 +140,9 @@ func scanIDs(obj []byte, r *Record, wantRow bool) {
 				*dst = unquote(obj[i:vEnd])
 			}
 		}
-		i = skipWS(obj, vEnd)
+		i = jsonscan.SkipSpace(obj, vEnd)
 		if i < len(obj) && obj[i] == ',' {
-			i = skipWS(obj, i+1)
+			i = jsonscan.SkipSpace(obj, i+1)
 		}
 	}
 }
@@ -163,61 +165,4 @@ func unquote(b []byte) string {
 	var s string
 	_ = json.Unmarshal(b, &s)
 	return s
-}
-
-func skipWS(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
-		i++
-	}
-	return i
-}
-
-// stringEnd returns the index just past the string starting at b[i] == '"'.
-func stringEnd(b []byte, i int) int {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1
-		}
-	}
-	return len(b)
-}
-
-// valueEnd returns the index just past the JSON value starting at b[i]. b
-// must be valid JSON.
-func valueEnd(b []byte, i int) int {
-	if i >= len(b) {
-		return len(b)
-	}
-	switch b[i] {
-	case '"':
-		return stringEnd(b, i)
-	case '{', '[':
-		depth := 0
-		for j := i; j < len(b); j++ {
-			switch b[j] {
-			case '"':
-				j = stringEnd(b, j) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return j + 1
-				}
-			}
-		}
-		return len(b)
-	}
-	j := i
-	for j < len(b) {
-		switch b[j] {
-		case ',', '}', ']', ' ', '\t', '\r', '\n':
-			return j
-		}
-		j++
-	}
-	return j
 }
