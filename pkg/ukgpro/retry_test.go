@@ -105,10 +105,12 @@ func TestRetryAfterPausesOtherWorkers(t *testing.T) {
 			early++
 		}
 	}
-	// Only requests sent before the client read the 429 may arrive early
-	// (without the pause, the other ~20 pages would).
-	if early > conc {
-		t.Errorf("%d requests arrived within the Retry-After pause, want at most %d", early, conc)
+	// Only requests already under way when the client read the 429 may
+	// arrive early: at most one per worker, plus one per worker whose
+	// response raced the 429 on a loaded machine. Without the pause the
+	// other ~20 pages would.
+	if early > 2*conc {
+		t.Errorf("%d requests arrived within the Retry-After pause, want at most %d", early, 2*conc)
 	}
 }
 
