@@ -154,11 +154,9 @@ func (b *schemaBuffer) Append(m *kafka.Message) error {
 		// archived, with the reason it broke it, never sent to the DLQ
 		// again.
 		md := meta(m, false)
-		for _, h := range (schema.DeadLetter{
+		md.Headers = append(md.Headers, schema.DeadLetter{
 			Reason: "invalid_dead_letter", Stage: "loader", Error: err.Error(), OriginTopic: m.Topic,
-		}).Headers() {
-			md.Headers = append(md.Headers, h)
-		}
+		}.Headers()...)
 		err = b.b.Append(m.Value, md)
 	}
 	if err != nil {

@@ -33,7 +33,6 @@ type person struct {
 	ssnSerial, prevSSN  uint32 // prevSSN 0 = none
 	smoker, disabled    bool
 	hasAlternateEmail   bool
-	hasPreferredName    bool
 	hasAddressLine2     bool
 	isSuppressedSSN     bool
 	militaryService     bool

@@ -341,8 +341,6 @@ func (v *view) reviewRating() string {
 	return string(rune('2' + hn(v.e.h, 22)%4))
 }
 
-func (v *view) jobChangeEffective() int32 { return v.e.dateInJob() }
-
 // systemID renders a job-history row key: a 4-character tenant prefix and the
 // row's sequence number scrambled into 8 base-36 digits (bijective, so the
 // key decodes back to the row).
