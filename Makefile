@@ -5,6 +5,8 @@ TOOLS     := $(CURDIR)/.tools
 # MinIO (test-only S3 server, AGPL, never linked) pinned as in docs/decisions.
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 MINIO_BIN     := $(TOOLS)/minio
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK   := $(TOOLS)/staticcheck
 FUZZTIME  ?= 30s
 BENCHTIME ?= 1s
 TEST_TIMEOUT ?= 60m
@@ -37,10 +39,11 @@ demo: build ## the whole pipeline on the embedded broker and simulator
 bench: minio ## run the benchmarks (targets and ratios are reported as metrics)
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem -timeout 60m ./...
 
-lint: ## gofmt + go vet + generated docs are current
+lint: $(STATICCHECK) ## gofmt + go vet + staticcheck + generated docs are current
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(STATICCHECK) ./...
 	$(GO) run ./cmd/schemadoc -check docs/schemas.md
 
 docs: ## regenerate docs/schemas.md from schemas/
@@ -54,6 +57,9 @@ fuzz: ## run every fuzz target for FUZZTIME each (make fuzz FUZZTIME=5m)
 	  done; done
 
 minio: $(MINIO_BIN) ## build the MinIO test server into .tools/ (once; ~4 min cold)
+
+$(STATICCHECK):
+	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 $(MINIO_BIN):
 	GOBIN=$(TOOLS) GOFLAGS=-buildvcs=false $(GO) install github.com/minio/minio@$(MINIO_VERSION)
