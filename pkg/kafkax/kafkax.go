@@ -133,13 +133,19 @@ func (c *Config) mechanism() (sasl.Mechanism, error) {
 	return nil, fmt.Errorf("KAFKA_SASL_MECHANISM: unsupported %q", c.SASLMech)
 }
 
-// Transport builds the kafka-go Transport for Writers and Clients.
-func (c *Config) Transport() (*kafka.Transport, error) {
+// security builds the TLS config and SASL mechanism both connection kinds use.
+func (c *Config) security() (*tls.Config, sasl.Mechanism, error) {
 	tc, err := c.tlsConfig()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	mech, err := c.mechanism()
+	return tc, mech, err
+}
+
+// Transport builds the kafka-go Transport for Writers and Clients.
+func (c *Config) Transport() (*kafka.Transport, error) {
+	tc, mech, err := c.security()
 	if err != nil {
 		return nil, err
 	}
@@ -151,11 +157,7 @@ func (c *Config) Transport() (*kafka.Transport, error) {
 
 // Dialer builds the kafka-go Dialer for Readers and consumer groups.
 func (c *Config) Dialer() (*kafka.Dialer, error) {
-	tc, err := c.tlsConfig()
-	if err != nil {
-		return nil, err
-	}
-	mech, err := c.mechanism()
+	tc, mech, err := c.security()
 	if err != nil {
 		return nil, err
 	}
