@@ -76,6 +76,13 @@ func (c *zstdCodec) Encode(dst, src []byte) ([]byte, error) {
 		return dst, err
 	}
 	defer c.putEncoder(e)
+	if cap(dst) < len(src) {
+		// parquet-go swaps its page and compression buffers after each
+		// page: the buffer returned here receives the next page's
+		// uncompressed bytes. Sized for a page, it no longer grows from
+		// the compressed size by repeated copying on every page.
+		dst = make([]byte, 0, len(src))
+	}
 	return e.EncodeAll(src, dst[:0]), nil
 }
 

@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	rtmetrics "runtime/metrics"
@@ -21,8 +24,13 @@ import (
 )
 
 // employmentRecord is an E2 employment record with every field of the
-// employees schema filled (about 2 KB of JSON).
+// employees schema filled (about 2.8 KB of JSON). Values are drawn at
+// random (seeded by i) with the cardinalities of a real workforce: ids and
+// phone numbers unique, job and position codes in the hundreds or
+// thousands, most other codes a handful, so how well a file compresses
+// does not depend on which records share a partition.
 func employmentRecord(b *strings.Builder, fields []schema.Field, i int) {
+	r := rand.New(rand.NewPCG(uint64(i), 0x5eed))
 	b.WriteByte('{')
 	for j, f := range fields {
 		if j > 0 {
@@ -32,24 +40,44 @@ func employmentRecord(b *strings.Builder, fields []schema.Field, i int) {
 		b.WriteByte(':')
 		switch {
 		case f.JSONName == "companyID":
-			b.WriteString(`"C0001"`)
+			fmt.Fprintf(b, `"C%04d"`, 1+r.IntN(3))
 		case f.JSONName == "employeeID":
 			fmt.Fprintf(b, `"E%011d"`, i)
 		case f.Type == schema.Date:
-			fmt.Fprintf(b, `"20%02d-%02d-%02dT00:00:00"`, 10+i%15, 1+i%12, 1+i%28)
+			fmt.Fprintf(b, `"%s"`, time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(13000)).Format("2006-01-02T15:04:05"))
 		case f.Type == schema.Timestamp:
-			fmt.Fprintf(b, `"2024-%02d-16T14:03:11.%03d"`, 1+i%12, i%1000)
+			fmt.Fprintf(b, `"%s"`, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(r.Int64N(int64(700*24*time.Hour)))).Truncate(time.Millisecond).Format("2006-01-02T15:04:05.000"))
 		case f.Type == schema.Bool:
-			b.WriteString(strconv.FormatBool((i+j)%3 == 0))
+			b.WriteString(strconv.FormatBool(r.IntN(4) == 0))
 		case f.Type == schema.Decimal:
-			fmt.Fprintf(b, "%d.%02d", 20000+(i*7+j)%90000, i%100)
+			fmt.Fprintf(b, "%d.%02d", 15000+r.IntN(235000), r.IntN(100))
 		case f.Type == schema.Int || f.Type == schema.Double:
-			fmt.Fprintf(b, "%d", (i+j)%1000)
+			fmt.Fprintf(b, "%d", r.IntN(1000))
 		default:
-			fmt.Fprintf(b, `"%s-%05d-%s"`, strings.ToUpper(f.JSONName[:min(6, len(f.JSONName))]), (i*31+j)%20000, "lorem ipsum"[:(i+j)%11])
+			v := i // unique per employee
+			if c := cardinality(f.JSONName); c > 0 {
+				v = r.IntN(c)
+			}
+			fmt.Fprintf(b, `"%s-%07d-%s"`, strings.ToUpper(f.JSONName[:min(6, len(f.JSONName))]), v, "lorem ipsum"[:v%11])
 		}
 	}
 	b.WriteByte('}')
+}
+
+// cardinality is how many distinct values a string field of employmentRecord
+// takes; a negative value means one per employee.
+func cardinality(field string) int {
+	switch field {
+	case "employeeNumber", "workPhoneNumber", "integrationRecordId", "timeClockID":
+		return -1
+	case "supervisorID", "positionCode":
+		return 20000
+	case "mailstop", "jobTitle", "jobCode", "primaryProjectCode", "orgLevel4Code":
+		return 800
+	case "orgLevel3Code", "primaryWorkLocationCode", "jobGroupCode", "orgLevel2Code":
+		return 120
+	}
+	return 12
 }
 
 func envInt(name string, def int) int {
@@ -77,6 +105,9 @@ func BenchmarkLoaderVsBaselines(b *testing.B) {
 	}
 	fields := reg.Topic(kafkax.Employees).Fields
 	dir := b.TempDir()
+	if d := os.Getenv("LOADER_BENCH_DIR"); d != "" {
+		dir = d // kept after the run, to inspect the files
+	}
 	ndjson := filepath.Join(dir, "employees.ndjson")
 	f, err := os.Create(ndjson)
 	if err != nil {
@@ -108,13 +139,14 @@ func BenchmarkLoaderVsBaselines(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		loaderRate, peak := benchLoaderProcess(b, kc, filepath.Join(dir, fmt.Sprintf("lake-%d", i)), n, i)
 		kgRate := benchBareConsume(b, kc, emp, n)
-		duckRate := benchDuckDB(b, ndjson, filepath.Join(dir, fmt.Sprintf("duck-%d.parquet", i)), n)
+		duckRate := benchDuckDB(b, ndjson, filepath.Join(dir, fmt.Sprintf("duck-%d.parquet", i)), fields, n)
 		b.ReportMetric(loaderRate, "loader_rows/s")
 		b.ReportMetric(kgRate, "kafkago_rows/s")
 		b.ReportMetric(duckRate, "duckdb_rows/s")
 		b.ReportMetric(loaderRate/duckRate, "ratio_vs_duckdb")
 		b.ReportMetric(loaderRate/kgRate, "ratio_vs_kafkago")
 		b.ReportMetric(peak/(1<<20), "peak_heap_MiB")
+		b.ReportMetric(float64(dirBytes(b, filepath.Join(dir, fmt.Sprintf("lake-%d", i))))/float64(dirBytes(b, filepath.Join(dir, fmt.Sprintf("duck-%d.parquet", i)))), "size_vs_duckdb")
 	}
 }
 
@@ -130,6 +162,30 @@ func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int
 	loaderBinary(b) // built before the clock starts: the build is not the loader's time
 	start := time.Now()
 	_, done := startLoader(b, env, "--drain")
+	if path := os.Getenv("LOADER_BENCH_CPUPROFILE"); path != "" {
+		// The loader's own CPU profile, from its /debug/pprof, for the
+		// first LOADER_BENCH_CPUPROFILE_SECONDS of the drain.
+		go func() {
+			secs := envInt("LOADER_BENCH_CPUPROFILE_SECONDS", 5)
+			up := time.NewTicker(5 * time.Millisecond)
+			for c, _ := httpGet("http://" + addr + "/healthz"); c != 200; c, _ = httpGet("http://" + addr + "/healthz") {
+				<-up.C
+			}
+			up.Stop()
+			resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, secs))
+			if err != nil {
+				b.Logf("cpu profile: %v", err)
+				return
+			}
+			defer resp.Body.Close()
+			f, err := os.Create(path)
+			if err == nil {
+				_, err = io.Copy(f, resp.Body)
+				f.Close()
+			}
+			b.Logf("cpu profile of the loader (%ds) in %s: %v", secs, path, err)
+		}()
+	}
 	tick := time.NewTicker(25 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -153,6 +209,12 @@ func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int
 				for _, l := range strings.Split(body, "\n") {
 					if v, ok := strings.CutPrefix(l, "go_memstats_heap_inuse_bytes "); ok {
 						if h, err := strconv.ParseFloat(v, 64); err == nil && h > peakHeap {
+							if path := os.Getenv("LOADER_BENCH_HEAPPROFILE"); path != "" && h > peakHeap*1.1 {
+								// The loader's heap profile near its peak.
+								if c, prof := httpGet("http://" + addr + "/debug/pprof/heap"); c == 200 {
+									os.WriteFile(path, []byte(prof), 0o644)
+								}
+							}
 							peakHeap = h
 						}
 					}
@@ -191,18 +253,70 @@ func benchBareConsume(b *testing.B, kc kafkax.Config, topic string, n int) float
 	return float64(n) / time.Since(start).Seconds()
 }
 
-func benchDuckDB(b *testing.B, ndjson, out string, n int) float64 {
+// benchDuckDB times DuckDB's own NDJSON → zstd Parquet conversion of the
+// same records writing the same columns as the loader: every typed column
+// of the schema (DECIMAL, DATE, TIMESTAMP as declared) plus _raw, the
+// record's JSON text (read_ndjson_objects, positionally joined).
+func benchDuckDB(b *testing.B, ndjson, out string, fields []schema.Field, n int) float64 {
 	db := openDuck(b)
+	var cols, sel []string
+	for _, f := range fields {
+		read, expr := duckType(f), quoteIdent(f.JSONName)
+		if f.Type == schema.Date {
+			read, expr = "TIMESTAMP", "CAST("+expr+" AS DATE)"
+		}
+		cols = append(cols, fmt.Sprintf("'%s': '%s'", f.JSONName, read))
+		sel = append(sel, expr+" AS "+quoteIdent(f.Column))
+	}
+	q := fmt.Sprintf(`COPY (SELECT t.*, CAST(r.json AS VARCHAR) AS _raw
+		FROM (SELECT %s FROM read_json('%s', format='newline_delimited', columns={%s})) t
+		POSITIONAL JOIN read_ndjson_objects('%s') r) TO '%s' (FORMAT parquet, COMPRESSION zstd)`,
+		strings.Join(sel, ", "), ndjson, strings.Join(cols, ", "), ndjson, out)
 	start := time.Now()
-	if _, err := db.Exec(fmt.Sprintf(`COPY (SELECT * FROM read_json('%s', format='newline_delimited')) TO '%s' (FORMAT parquet, COMPRESSION zstd)`, ndjson, out)); err != nil {
+	if _, err := db.Exec(q); err != nil {
 		b.Fatal(err)
 	}
 	el := time.Since(start)
 	var rows int64
-	if err := db.QueryRow(fmt.Sprintf(`SELECT count(*) FROM read_parquet('%s')`, out)).Scan(&rows); err != nil || rows != int64(n) {
+	if err := db.QueryRow(fmt.Sprintf(`SELECT count(*) FROM read_parquet('%s') WHERE _raw IS NOT NULL`, out)).Scan(&rows); err != nil || rows != int64(n) {
 		b.Fatalf("duckdb wrote %d rows (%v), want %d", rows, err, n)
 	}
 	return float64(n) / el.Seconds()
+}
+
+func duckType(f schema.Field) string {
+	switch f.Type {
+	case schema.Int:
+		return "BIGINT"
+	case schema.Bool:
+		return "BOOLEAN"
+	case schema.Date, schema.Timestamp:
+		return "TIMESTAMP"
+	case schema.Decimal:
+		return fmt.Sprintf("DECIMAL(%d,%d)", f.Precision, f.Scale)
+	case schema.Double:
+		return "DOUBLE"
+	}
+	return "VARCHAR"
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// dirBytes is the size of the file at path, or of the .parquet files under it.
+func dirBytes(b *testing.B, path string) int64 {
+	var n int64
+	err := filepath.WalkDir(path, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".parquet") {
+			return err
+		}
+		fi, err := d.Info()
+		n += fi.Size()
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
 }
 
 func envStr(name, def string) string {
@@ -239,6 +353,7 @@ func BenchmarkDrainInProcess(b *testing.B) {
 	cfg := testConfig()
 	// cmd/loader's defaults where they shape memory and batching.
 	cfg.Drain, cfg.RotateRows, cfg.RotateBytes, cfg.BufferBytes = true, 500000, 64<<20, int64(envInt("LOADER_BUFFER_BYTES", 32<<20))
+	cfg.BatchBytes = int64(envInt("LOADER_BATCH_BYTES", 1<<20))
 	cfg.FlushInterval, cfg.FetchMaxBytes = time.Minute, 10<<20
 	pcfg := archive.WriterConfig{RowGroupBytes: int64(envInt("PARQUET_ROW_GROUP_BYTES", 0)), ZstdLevel: envInt("PARQUET_ZSTD_LEVEL", 0)}
 	cfg.Topics = []string{kafkax.Employees}
@@ -287,4 +402,60 @@ func peakHeapProfile(b *testing.B, path string) (stop func()) {
 		}
 	}()
 	return func() { close(done); <-finished }
+}
+
+// BenchmarkCodecEmployees is the loader's CPU path without Kafka: decode
+// employment records into a partition buffer (Arrow), move them into the
+// Parquet writer every LOADER_BATCH_BYTES, and finish the file into
+// io.Discard. It isolates the per-row cost of decoding and writing.
+func BenchmarkCodecEmployees(b *testing.B) {
+	reg, err := schema.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := reg.Topic(kafkax.Employees)
+	const n = 20000
+	msgs := make([]kafka.Message, n)
+	var sb strings.Builder
+	var bytes int64
+	for i := range msgs {
+		sb.Reset()
+		employmentRecord(&sb, s.Fields, i)
+		msgs[i] = message(fmt.Sprintf("C0001/E%011d", i), sb.String(), i, "employees/v1.0")
+		msgs[i].Topic, msgs[i].Offset = "ukgpro.employees", int64(i)
+		bytes += int64(len(msgs[i].Value))
+	}
+	codec, err := NewSchemaCodec(s, archive.WriterConfig{ZstdLevel: envInt("PARQUET_ZSTD_LEVEL", 0)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	batchBytes := int64(envInt("LOADER_BATCH_BYTES", 1<<20))
+	b.SetBytes(bytes)
+	b.ReportAllocs()
+	b.ResetTimer()
+	out := &countingWriter{w: io.Discard}
+	for range b.N {
+		buf := codec.NewBuffer()
+		if err := buf.Start(out); err != nil {
+			b.Fatal(err)
+		}
+		for i := range msgs {
+			if err := buf.Append(&msgs[i]); err != nil {
+				b.Fatal(err)
+			}
+			if buf.Size() >= batchBytes {
+				if err := buf.Spill(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		if err := buf.Spill(); err != nil {
+			b.Fatal(err)
+		}
+		if err := buf.Finish(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(out.n)/float64(b.N*n), "parquet-bytes/row")
 }

@@ -36,17 +36,25 @@ type Buffer interface {
 	Len() int
 	Size() int64
 	// Start begins a Parquet file on w; Spill moves the buffered rows into
-	// it; Finish writes the footer. Reset drops the buffered rows and any
-	// started file (its bytes are the caller's to discard).
+	// its current row group; EndRowGroup writes that row group out now;
+	// Finish writes the last row group and the footer. Reset drops the
+	// buffered rows and any started file (its bytes are the caller's to
+	// discard).
 	Start(w io.Writer) error
 	Spill() error
+	EndRowGroup() error
 	Finish() error
 	Reset()
+	// RowGroupBytes is the uncompressed size of the rows spilled into the
+	// current row group and still held in memory.
+	RowGroupBytes() int64
 }
 
 // rowWriter writes Arrow record batches into one Parquet file.
 type rowWriter interface {
 	Write(rec arrow.RecordBatch) error
+	EndRowGroup() error
+	RowGroupBytes() int64
 	Close() error
 }
 
@@ -114,7 +122,7 @@ type SchemaCodec struct {
 // NewSchemaCodec returns the codec of s; wcfg tunes the Parquet files. Its
 // writers (one per partition file) share one set of zstd encoders.
 func NewSchemaCodec(s *schema.Schema, wcfg archive.WriterConfig, opts ...schema.Option) (*SchemaCodec, error) {
-	c := &SchemaCodec{s: s, opts: opts, mem: memory.NewGoAllocator()}
+	c := &SchemaCodec{s: s, opts: opts, mem: schema.NewPoolAllocator()}
 	as := s.ArrowSchema()
 	ps, err := archive.ParquetSchema(parquetName(s.Name), as, archive.SchemaOptions{})
 	if err != nil {
@@ -201,6 +209,20 @@ func (b *schemaBuffer) Spill() error {
 	return b.rw.Write(rec)
 }
 
+func (b *schemaBuffer) EndRowGroup() error {
+	if b.rw == nil {
+		return nil
+	}
+	return b.rw.EndRowGroup()
+}
+
+func (b *schemaBuffer) RowGroupBytes() int64 {
+	if b.rw == nil {
+		return 0
+	}
+	return b.rw.RowGroupBytes()
+}
+
 func (b *schemaBuffer) Finish() error {
 	rw := b.rw
 	b.rw = nil
@@ -237,7 +259,7 @@ func NewJSONCodec(topic string, wcfg archive.WriterConfig) (*JSONCodec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("codec %s: %w", topic, err)
 	}
-	return &JSONCodec{as: as, ps: ps, wcfg: wcfg.WithSharedEncoders(), mem: memory.NewGoAllocator()}, nil
+	return &JSONCodec{as: as, ps: ps, wcfg: wcfg.WithSharedEncoders(), mem: schema.NewPoolAllocator()}, nil
 }
 
 // NewBuffer implements Codec.
@@ -308,6 +330,20 @@ func (b *jsonBuffer) Spill() error {
 		return errors.New("spill before start")
 	}
 	return b.rw.Write(rec)
+}
+
+func (b *jsonBuffer) EndRowGroup() error {
+	if b.rw == nil {
+		return nil
+	}
+	return b.rw.EndRowGroup()
+}
+
+func (b *jsonBuffer) RowGroupBytes() int64 {
+	if b.rw == nil {
+		return 0
+	}
+	return b.rw.RowGroupBytes()
 }
 
 func (b *jsonBuffer) Finish() error {

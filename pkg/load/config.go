@@ -17,7 +17,8 @@ type Config struct {
 
 	RotateRows     int           `env:"LOADER_ROTATE_ROWS, default=500000" desc:"a partition's file is closed after this many rows"`
 	RotateBytes    int64         `env:"LOADER_ROTATE_BYTES, default=67108864" desc:"a partition's file is closed once this many bytes of messages (values and keys) are buffered for it"`
-	BufferBytes    int64         `env:"LOADER_BUFFER_BYTES, default=33554432" desc:"bytes of messages all partitions together may hold in Arrow buffers; over it, the partitions holding the most move their rows into their open files early (bounds memory, does not cut files)"`
+	BatchBytes     int64         `env:"LOADER_BATCH_BYTES, default=1048576" desc:"size of a partition's Arrow record batch, in bytes of messages: a full batch is written into the partition's open Parquet file (its current row group)"`
+	BufferBytes    int64         `env:"LOADER_BUFFER_BYTES, default=33554432" desc:"memory budget of all partitions together: Arrow batches plus the Parquet row groups being built (uncompressed bytes); over it, the partitions holding the most end their row groups early (bounds memory, does not cut files)"`
 	RotateInterval time.Duration `env:"LOADER_ROTATE_INTERVAL, default=24h" desc:"largest span of record time (Kafka timestamps) in one file; a change of UTC date always rotates"`
 	FlushInterval  time.Duration `env:"LOADER_FLUSH_INTERVAL, default=1m" desc:"wall-clock time after which buffered rows are written and committed even if no rotation limit was reached"`
 	FetchMaxBytes  int           `env:"LOADER_FETCH_MAX_BYTES, default=10485760" desc:"largest fetch response per partition, in bytes"`
@@ -50,6 +51,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RotateBytes < 1 {
 		bad("LOADER_ROTATE_BYTES must be at least 1, got %d", c.RotateBytes)
+	}
+	if c.BatchBytes < 1 {
+		bad("LOADER_BATCH_BYTES must be at least 1, got %d", c.BatchBytes)
 	}
 	if c.BufferBytes < 1 {
 		bad("LOADER_BUFFER_BYTES must be at least 1, got %d", c.BufferBytes)

@@ -42,6 +42,7 @@ func testConfig() Config {
 		GroupID:           "test-loader",
 		RotateRows:        100,
 		RotateBytes:       1 << 20,
+		BatchBytes:        2 << 20,
 		BufferBytes:       64 << 20,
 		RotateInterval:    24 * time.Hour,
 		FlushInterval:     200 * time.Millisecond,

@@ -89,10 +89,9 @@ type Loader struct {
 	// the number of partitions buffering (LOADER_BUFFER_BYTES).
 	bufTotal  atomic.Int64
 	bufActive atomic.Int64
-	// spillRows and spillBytes: a partition moves its buffered rows into
-	// its open file at this size (one Parquet row group's worth).
-	spillRows  int
-	spillBytes int64
+	// spillRows: a partition moves its Arrow batch into its open file at
+	// this many rows (a row group's at most), or at LOADER_BATCH_BYTES.
+	spillRows int
 }
 
 // Topics resolves cfg.Topics (default: every data topic and the DLQ) to
@@ -125,12 +124,9 @@ func New(cfg Config, kc kafkax.Config, opts Options) (*Loader, error) {
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
 	}
-	l.spillRows, l.spillBytes = int(opts.Parquet.RowGroupRows), opts.Parquet.RowGroupBytes
+	l.spillRows = int(opts.Parquet.RowGroupRows)
 	if l.spillRows <= 0 {
 		l.spillRows = archive.DefaultRowGroupRows
-	}
-	if l.spillBytes <= 0 {
-		l.spillBytes = archive.DefaultRowGroupBytes
 	}
 	if l.ready == nil {
 		l.ready = func(bool, string) {}

@@ -78,10 +78,10 @@ func TestIdleFlush(t *testing.T) {
 	}
 }
 
-// TestRowGroupsStreamIntoOneFile: rows move from the Arrow buffer into the
-// open file one row group at a time (memory holds one row group, not a
+// TestRowGroupsStreamIntoOneFile: rows move from the Arrow batch into the
+// open file's row groups (memory holds a batch and a row group, not a
 // file), and the file is still published whole at rotation; a tiny
-// loader-wide buffer budget spills early without cutting files.
+// loader-wide memory budget ends row groups early without cutting files.
 func TestRowGroupsStreamIntoOneFile(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
@@ -90,7 +90,7 @@ func TestRowGroupsStreamIntoOneFile(t *testing.T) {
 		rowGroups int
 	}{
 		{"by rows", archive.WriterConfig{RowGroupRows: 5}, 64 << 20, 5},
-		{"by budget", archive.WriterConfig{RowGroupRows: 1000}, 1, 1},
+		{"by budget", archive.WriterConfig{RowGroupRows: 1000}, 1, 25}, // every row is over a 1-byte budget
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			kc := testKafka(t, 1)

@@ -298,8 +298,23 @@ func (w *worker) handle(ctx, gctx context.Context, m *kafka.Message) error {
 	if w.rows() >= w.l.cfg.RotateRows || w.fileSize+w.buf.Size() >= w.l.cfg.RotateBytes {
 		return w.flush(gctx)
 	}
-	if w.buf.Len() >= w.l.spillRows || w.buf.Size() >= w.l.spillBytes || w.account() {
-		return w.spill(gctx)
+	if w.buf.Len() >= w.l.spillRows || w.buf.Size() >= w.l.cfg.BatchBytes {
+		if err := w.spill(gctx); err != nil {
+			return err
+		}
+	}
+	if w.account() {
+		// Over the loader-wide budget with at least this partition's share:
+		// its row group goes to the file now, smaller than configured.
+		if err := w.spill(gctx); err != nil {
+			return err
+		}
+		if w.file != nil {
+			if err := w.buf.EndRowGroup(); err != nil {
+				return fmt.Errorf("write %s: %w", w.file.Key(), err)
+			}
+		}
+		w.account()
 	}
 	return nil
 }
@@ -329,7 +344,6 @@ func (w *worker) spill(gctx context.Context) error {
 	}
 	n, size := w.buf.Len(), w.buf.Size()
 	err := w.buf.Spill()
-	w.unaccount()
 	if err != nil {
 		return fmt.Errorf("write %s: %w", w.file.Key(), err)
 	}
@@ -350,12 +364,13 @@ func (w *worker) abortFile(ctx context.Context) {
 	w.file, w.cw, w.fileRows, w.fileSize = nil, nil, 0, 0
 }
 
-// account adds the buffer's growth to the loader-wide total and reports
-// whether this partition should flush to keep the total under
-// LOADER_BUFFER_BYTES: when over budget, every partition holding at least
-// the average share flushes at its next record.
+// account brings this partition's memory (its Arrow batch and the
+// unfinished row group of its open file) up to date in the loader-wide
+// total and reports whether the partition should end its row group to keep
+// the total under LOADER_BUFFER_BYTES: when over budget, every partition
+// holding at least the average share does so at its next record.
 func (w *worker) account() bool {
-	size := w.buf.Size()
+	size := w.buf.Size() + w.buf.RowGroupBytes()
 	if w.accounted == 0 && size > 0 {
 		w.l.bufActive.Add(1)
 	}
@@ -364,8 +379,8 @@ func (w *worker) account() bool {
 	return total > w.l.cfg.BufferBytes && size*w.l.bufActive.Load() >= total
 }
 
-// unaccount removes the buffer from the loader-wide total (after a flush or
-// when the buffer is dropped).
+// unaccount removes the partition from the loader-wide total (after a file
+// is finished or dropped).
 func (w *worker) unaccount() {
 	if w.accounted == 0 {
 		return
@@ -431,7 +446,9 @@ func (w *worker) flush(gctx context.Context) error {
 			return err
 		}
 		f := w.file
-		if err := w.buf.Finish(); err != nil {
+		err := w.buf.Finish()
+		w.unaccount()
+		if err != nil {
 			return fmt.Errorf("write %s: %w", f.Key(), err)
 		}
 		if err := f.Commit(gctx); err != nil {

@@ -1,7 +1,7 @@
 // Package ops serves a program's operational endpoints: Prometheus metrics on
-// /metrics, liveness on /healthz and readiness on /readyz. The registry is
-// passed in (never the global default), and readiness is a flag the program
-// sets when it can do its job.
+// /metrics, liveness on /healthz, readiness on /readyz and Go's profiler on
+// /debug/pprof/. The registry is passed in (never the global default), and
+// readiness is a flag the program sets when it can do its job.
 package ops
 
 import (
@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sync/atomic"
 	"time"
 
@@ -48,6 +49,12 @@ func New(log *slog.Logger) *Server {
 		}
 		http.Error(w, "not ready: "+s.reason.Load().(string), http.StatusServiceUnavailable)
 	})
+	// Go's profiler, as most Go daemons serve it: CPU and heap profiles of a
+	// running loader or extractor show where time and memory go. Profiles
+	// hold stacks and sizes, never record values or secrets.
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	return s
 }

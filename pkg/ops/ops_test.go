@@ -43,4 +43,7 @@ func TestEndpoints(t *testing.T) {
 	if _, body := get("/metrics"); !strings.Contains(body, "ukgpro_test_total 3") || !strings.Contains(body, "go_goroutines") {
 		t.Fatalf("/metrics lacks the registered counter or Go collector:\n%.500s", body)
 	}
+	if code, body := get("/debug/pprof/heap?debug=1"); code != 200 || !strings.Contains(body, "heap profile") {
+		t.Fatalf("/debug/pprof/heap = %d %.200q", code, body)
+	}
 }
