@@ -16,7 +16,7 @@ type config struct {
 	Parquet archive.WriterConfig
 	Schema  schema.Config
 	Log     ops.LogConfig
-	OpsAddr string `env:"OPS_ADDR, default=:9465" desc:"address of /metrics, /healthz and /readyz (empty: off)"`
+	OpsAddr string `env:"OPS_ADDR, default=:9465" desc:"address of /metrics, /healthz, /readyz and /debug/pprof/ (empty: off)"`
 }
 
 func (c *config) Validate() error {

@@ -159,6 +159,9 @@ func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int
 		"PARQUET_ZSTD_LEVEL="+envStr("PARQUET_ZSTD_LEVEL", strconv.Itoa(archive.DefaultZstdLevel)),
 		"PARQUET_ROW_GROUP_BYTES="+envStr("PARQUET_ROW_GROUP_BYTES", strconv.Itoa(archive.DefaultRowGroupBytes)),
 		"PARQUET_PAGE_BYTES="+envStr("PARQUET_PAGE_BYTES", strconv.Itoa(archive.DefaultPageBytes)))
+	if v := os.Getenv("LOADER_BENCH_GOMEMLIMIT"); v != "" {
+		env = append(env, "GOMEMLIMIT="+v) // the loader's only, not this process's (the broker)
+	}
 	loaderBinary(b) // built before the clock starts: the build is not the loader's time
 	start := time.Now()
 	_, done := startLoader(b, env, "--drain")
