@@ -58,6 +58,42 @@ type rowWriter interface {
 	Close() error
 }
 
+// fileWriter is the Parquet half of a Buffer: the writer of the file being
+// written, nil before Start and after Finish or Reset.
+type fileWriter struct {
+	rw rowWriter
+}
+
+func (f *fileWriter) write(rec arrow.RecordBatch) error {
+	if f.rw == nil {
+		return errors.New("spill before start")
+	}
+	return f.rw.Write(rec)
+}
+
+func (f *fileWriter) EndRowGroup() error {
+	if f.rw == nil {
+		return nil
+	}
+	return f.rw.EndRowGroup()
+}
+
+func (f *fileWriter) RowGroupBytes() int64 {
+	if f.rw == nil {
+		return 0
+	}
+	return f.rw.RowGroupBytes()
+}
+
+func (f *fileWriter) Finish() error {
+	rw := f.rw
+	f.rw = nil
+	if rw == nil {
+		return errors.New("finish before start")
+	}
+	return rw.Close()
+}
+
 // RejectError says why a message cannot be archived with its topic. Reason
 // is one of the DLQ schema's reasons.
 type RejectError struct {
@@ -149,9 +185,9 @@ func (c *SchemaCodec) NewBuffer() Buffer {
 }
 
 type schemaBuffer struct {
+	fileWriter
 	c    *SchemaCodec
 	b    *schema.Batch
-	rw   rowWriter
 	size int64
 }
 
@@ -203,33 +239,7 @@ func (b *schemaBuffer) Spill() error {
 	rec := b.b.NewRecord()
 	defer rec.Release()
 	b.size = 0
-	if b.rw == nil {
-		return errors.New("spill before start")
-	}
-	return b.rw.Write(rec)
-}
-
-func (b *schemaBuffer) EndRowGroup() error {
-	if b.rw == nil {
-		return nil
-	}
-	return b.rw.EndRowGroup()
-}
-
-func (b *schemaBuffer) RowGroupBytes() int64 {
-	if b.rw == nil {
-		return 0
-	}
-	return b.rw.RowGroupBytes()
-}
-
-func (b *schemaBuffer) Finish() error {
-	rw := b.rw
-	b.rw = nil
-	if rw == nil {
-		return errors.New("finish before start")
-	}
-	return rw.Close()
+	return b.write(rec)
 }
 
 // JSONCodec archives a topic that has no schema: the metadata columns only,
@@ -268,9 +278,9 @@ func (c *JSONCodec) NewBuffer() Buffer {
 }
 
 type jsonBuffer struct {
+	fileWriter
 	c    *JSONCodec
 	rb   *array.RecordBuilder
-	rw   rowWriter
 	n    int
 	size int64
 }
@@ -326,31 +336,5 @@ func (b *jsonBuffer) Spill() error {
 	rec := b.rb.NewRecordBatch()
 	defer rec.Release()
 	b.n, b.size = 0, 0
-	if b.rw == nil {
-		return errors.New("spill before start")
-	}
-	return b.rw.Write(rec)
-}
-
-func (b *jsonBuffer) EndRowGroup() error {
-	if b.rw == nil {
-		return nil
-	}
-	return b.rw.EndRowGroup()
-}
-
-func (b *jsonBuffer) RowGroupBytes() int64 {
-	if b.rw == nil {
-		return 0
-	}
-	return b.rw.RowGroupBytes()
-}
-
-func (b *jsonBuffer) Finish() error {
-	rw := b.rw
-	b.rw = nil
-	if rw == nil {
-		return errors.New("finish before start")
-	}
-	return rw.Close()
+	return b.write(rec)
 }
