@@ -1,7 +1,9 @@
 package extract
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,9 +28,9 @@ type endpointRun struct {
 	runID     string
 	r         route
 	rep       *EndpointReport
-	recs      map[string]entry
+	recs      *records
 	baselined bool
-	seen      map[string]struct{} // full pass: identities met
+	full      bool // a full pass: records met are marked seen (vanished)
 	h         *hooks
 }
 
@@ -44,16 +46,28 @@ type hooks struct {
 	forceFull bool
 }
 
-// histRow is what lifecycle events take from a job-history row.
+// histRow is what lifecycle events take from a job-history row. It is kept
+// per employee for a whole run (200,000 of them), so it is compact: the
+// effective date and the ce_id as fixed bytes.
 type histRow struct {
-	eff, created string
-	job, rate    bool
-	ceID         string
+	eff       [10]byte // YYYY-MM-DD
+	job, rate bool
+	ceID      [16]byte // the row's ce_id (an eventID), decoded
+	hasID     bool     // false: the ce_id was not an eventID (never, in practice)
+	created   string
 }
 
-type rowIndex map[string]histRow // company/employee → newest row
+// rowIndex holds the newest job-history row per employee, keyed by keyOf of
+// "<company>/<employee>".
+type rowIndex map[recordKey]histRow
 
 func newRowIndex() rowIndex { return rowIndex{} }
+
+// get returns the newest row of the employee with Kafka key key.
+func (ri rowIndex) get(key string) (histRow, bool) {
+	row, ok := ri[keyOf(key)]
+	return row, ok
+}
 
 func (ri rowIndex) note(key string, raw []byte, ceID string) {
 	var r struct {
@@ -69,14 +83,19 @@ func (ri rowIndex) note(key string, raw []byte, ceID string) {
 		return
 	}
 	t := func(b *bool) bool { return b != nil && *b }
-	row := histRow{eff: (*r.Eff)[:10], job: t(r.Job) || t(r.Org) || t(r.Transfer) || t(r.Promotion), rate: t(r.RateChange), ceID: ceID}
+	row := histRow{eff: [10]byte([]byte((*r.Eff)[:10])), job: t(r.Job) || t(r.Org) || t(r.Transfer) || t(r.Promotion),
+		rate: t(r.RateChange)}
+	if id, err := hex.DecodeString(ceID); err == nil && len(id) == len(row.ceID) {
+		row.ceID, row.hasID = [16]byte(id), true
+	}
 	if r.Created != nil {
 		row.created = *r.Created
 	}
-	if old, ok := ri[key]; ok && (old.eff > row.eff || old.eff == row.eff && old.created > row.created) {
+	k := keyOf(key)
+	if old, ok := ri[k]; ok && (bytes.Compare(old.eff[:], row.eff[:]) > 0 || old.eff == row.eff && old.created > row.created) {
 		return
 	}
-	ri[key] = row
+	ri[k] = row
 }
 
 // date gives a derived event the effective date of the employee's newest
@@ -85,8 +104,12 @@ func (ri rowIndex) note(key string, raw []byte, ceID string) {
 func (row histRow) date(d *derived, hasRow bool, ceID string) []string {
 	sources := []string{ceID}
 	if hasRow && (d.event == schema.EventJobChanged && row.job || d.event == schema.EventCompensationChanged && row.rate) {
-		d.effective = row.eff
-		sources = append(sources, row.ceID)
+		d.effective = string(row.eff[:])
+		id := ""
+		if row.hasID {
+			id = hex.EncodeToString(row.ceID[:])
+		}
+		sources = append(sources, id)
 	}
 	return sources
 }
@@ -123,7 +146,7 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 	}
 	switch {
 	case full:
-		er.seen = make(map[string]struct{}, len(er.recs))
+		er.startFull()
 	case r.ep.HasChangedFilter():
 		q.DateTimeChanged = ukgpro.After(since)
 	case r.ep.HasCreatedFilter(): // job history rows are created, not changed
@@ -150,7 +173,7 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 		slices.SortFunc(keys, func(a, b [2]string) int { return strings.Compare(a[0]+"/"+a[1], b[0]+"/"+b[1]) })
 		if len(keys) >= es.FullPages && es.FullPages > 0 {
 			full, rep.Full = true, true
-			er.seen = make(map[string]struct{}, len(er.recs))
+			er.startFull()
 			err = er.pages(ctx, q)
 		} else {
 			err = er.perEmployee(ctx, keys)
@@ -187,6 +210,12 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 	log.Info("endpoint finished", "pages", rep.Pages, "rows", rep.Rows, "published", rep.Published,
 		"unchanged", rep.Unchanged, "dlq", rep.DLQ, "tombstones", rep.Tombstones, "lifecycle", rep.Lifecycle)
 	return nil
+}
+
+// startFull begins a full pass: no record is met yet.
+func (er *endpointRun) startFull() {
+	er.full = true
+	er.recs.clearSeen()
 }
 
 // pages reads the endpoint page by page and publishes each page before
@@ -294,8 +323,8 @@ func (er *endpointRun) publish(ctx context.Context, recs []ukgpro.Record) error 
 	now := x.now().UTC()
 	for _, rec := range recs {
 		ident := identity(er.r.topic, rec.Key(), rec.SystemID)
-		if er.seen != nil {
-			er.seen[ident] = struct{}{}
+		if er.full {
+			er.recs.markSeen(ident)
 		}
 		value, err := x.pii.Apply(er.r.topic, rec.Raw)
 		if err != nil {
@@ -311,7 +340,7 @@ func (er *endpointRun) publish(ctx context.Context, recs []ukgpro.Record) error 
 			er.rep.DLQ++
 			continue
 		}
-		prev, known := er.recs[ident]
+		prev, known := er.recs.get(ident)
 		if er.r.topic == kafkax.JobHistory && er.h.rows != nil && known && prev.hash == h && !prev.dlq {
 			// Published before (by a run that did not finish, perhaps):
 			// it still dates the employment changes of this run.
@@ -345,19 +374,19 @@ func (er *endpointRun) publish(ctx context.Context, recs []ukgpro.Record) error 
 			if err != nil {
 				return fmt.Errorf("record %s: %w", ident, err)
 			}
-			e.snap = snap
+			e.snap = packSnap(snap)
 			var events []derived
 			switch {
 			case er.baselined:
 				var before []string
 				if known {
-					before = prev.snap
+					before = unpackSnap(prev.snap)
 				}
 				events = diffEmployment(before, snap)
 			case x.cfg.BackfillHires && !known:
 				events = diffEmployment(nil, snap)
 			}
-			row, hasRow := er.h.rows[rec.Key()]
+			row, hasRow := er.h.rows.get(rec.Key())
 			for _, d := range events {
 				sources := row.date(&d, hasRow, ceID)
 				if x.tailEvents[lifecycleID(d.event, ident, ceID)] {
@@ -418,9 +447,9 @@ func (er *endpointRun) commit(ctx context.Context, msgs []kafka.Message, pend []
 		}
 		for _, p := range acked {
 			if p.e == nil {
-				delete(er.recs, p.ident)
+				er.recs.delete(p.ident)
 			} else {
-				er.recs[p.ident] = *p.e
+				er.recs.put(p.ident, *p.e, er.full)
 			}
 		}
 	}
@@ -435,12 +464,7 @@ func (er *endpointRun) commit(ctx context.Context, msgs []kafka.Message, pend []
 // (a null value), so consumers and compaction drop the employee; job
 // history (delete policy) keeps its rows and the state just forgets it.
 func (er *endpointRun) vanished(ctx context.Context) error {
-	var missing []string
-	for ident := range er.recs {
-		if _, ok := er.seen[ident]; !ok {
-			missing = append(missing, ident)
-		}
-	}
+	missing := er.recs.unseen()
 	gone, err := er.confirmGone(ctx, missing)
 	if err != nil {
 		return err
@@ -484,7 +508,7 @@ func (er *endpointRun) vanished(ctx context.Context) error {
 		return fmt.Errorf("write state: %w", err)
 	}
 	for _, ident := range gone {
-		delete(er.recs, ident)
+		er.recs.delete(ident)
 	}
 	return nil
 }
@@ -516,7 +540,7 @@ func (er *endpointRun) confirmGone(ctx context.Context, missing []string) ([]str
 			return nil, err
 		}
 		for _, ident := range idents {
-			if _, ok := er.seen[ident]; !ok {
+			if !er.recs.seen(ident) {
 				gone = append(gone, ident)
 			}
 		}
