@@ -15,7 +15,6 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
-	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgpro"
 )
 
@@ -378,24 +377,4 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 
 func newRunID(t time.Time) string {
 	return t.UTC().Format("20060102T150405Z") + "-" + eventID(t.String())[:8]
-}
-
-// RegistryValidator validates records with the embedded JSON Schemas.
-func RegistryValidator(reg *schema.Registry) Validator { return registryValidator{reg} }
-
-type registryValidator struct{ reg *schema.Registry }
-
-func (v registryValidator) Validate(topic string, raw []byte) error {
-	s := v.reg.Topic(topic)
-	if s == nil {
-		return fmt.Errorf("no schema for topic %s", topic)
-	}
-	return s.Validate(raw)
-}
-
-func (v registryValidator) SchemaID(topic string) string {
-	if s := v.reg.Topic(topic); s != nil {
-		return s.ID()
-	}
-	return ""
 }
