@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime/metrics"
 	"runtime/pprof"
+	"strconv"
 	"time"
 )
 
@@ -13,11 +14,16 @@ import (
 // EXTRACT_BENCH_TAGS=heapprof), the extractor writes a heap profile to
 // $EXTRACTOR_HEAP_PROFILE each time the live heap reaches a new high (10%
 // above the last), so the file shows what was live at the peak, and a CPU
-// profile of the first minute to $EXTRACTOR_CPU_PROFILE.
+// profile of the first $EXTRACTOR_CPU_PROFILE_SECONDS (default 60) to
+// $EXTRACTOR_CPU_PROFILE.
 func init() {
 	if path := os.Getenv("EXTRACTOR_CPU_PROFILE"); path != "" {
+		secs, err := strconv.Atoi(os.Getenv("EXTRACTOR_CPU_PROFILE_SECONDS"))
+		if err != nil || secs <= 0 {
+			secs = 60
+		}
 		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
-			time.AfterFunc(time.Minute, func() {
+			time.AfterFunc(time.Duration(secs)*time.Second, func() {
 				pprof.StopCPUProfile()
 				f.Close()
 			})
