@@ -306,7 +306,13 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		rows := newRowIndex()
+		// The job-history rows date employment's lifecycle events; before
+		// the baseline no event is derived (unless hires are backfilled),
+		// so the index (one row per employee) is not built.
+		var rows rowIndex
+		if x.state.Endpoint("employee-employment-details").Baselined || x.cfg.BackfillHires {
+			rows = newRowIndex()
+		}
 		if er := enabled["employee-job-history-details"]; er != nil {
 			if err := x.runEndpoint(ctx, log, runID, tenantNow, routes["employee-job-history-details"], er, &hooks{rows: rows}); err != nil {
 				fail(er, err)
