@@ -22,6 +22,7 @@ import (
 // or recovery before any run); it is not safe for concurrent use.
 type records struct {
 	topic string
+	pfx   string // topic + "|"
 	m     map[recordKey]slot
 	ids   arena
 	long  map[recordKey]string // identities too long for slot.idLen (never in practice)
@@ -53,7 +54,7 @@ const (
 const maxIDLen = 1<<16 - 1
 
 func newRecords(topic string) *records {
-	return &records{topic: topic, m: map[recordKey]slot{}, snaps: map[recordKey]string{}}
+	return &records{topic: topic, pfx: topic + "|", m: map[recordKey]slot{}, snaps: map[recordKey]string{}}
 }
 
 func (r *records) len() int { return len(r.m) }
@@ -74,7 +75,7 @@ func (r *records) put(ident string, e entry, seen bool) {
 	k := keyOf(ident)
 	s, ok := r.m[k]
 	if !ok {
-		rest := strings.TrimPrefix(ident, r.topic+"|")
+		rest := strings.TrimPrefix(ident, r.pfx)
 		if len(rest) > maxIDLen {
 			if r.long == nil {
 				r.long = map[recordKey]string{}
@@ -147,9 +148,9 @@ func (r *records) unseen() []string {
 
 func (r *records) ident(k recordKey, s slot) string {
 	if rest, ok := r.long[k]; ok {
-		return r.topic + "|" + rest
+		return r.pfx + rest
 	}
-	return r.topic + "|" + r.ids.get(s.id, int(s.idLen))
+	return r.pfx + r.ids.get(s.id, int(s.idLen))
 }
 
 // arena keeps strings back to back in chunks of up to 1 MiB, referenced by
