@@ -6,150 +6,42 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv"
-	"github.com/ukgpro-stream/ukgpro-stream/pkg/extract"
+	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv/ledger"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/envconf"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/pii"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgsim"
 )
 
-// ledger is what the topics must hold after the runs so far: for every
-// record identity (key, plus systemId on job history), each distinct
-// version the simulator served at a check. A version is the record without
-// the fields the PII policy may rewrite (identifier and bank classes), so
-// the test does not depend on the policy's output. Exact data means: per
-// identity, as many distinct ukg_record_hash values as versions, each in
-// exactly one message, and the newest message is the current version.
-type ledger struct {
-	versions map[string]map[string]map[string]bool // topic → identity → version → true
-	current  map[string]map[string]string          // topic → identity → version now
-}
-
-func newLedger(*testing.T) *ledger {
-	return &ledger{versions: map[string]map[string]map[string]bool{}}
-}
-
-var piiOnce = sync.OnceValue(func() map[string]map[string]bool {
+// newLedger is the exact-data oracle (internal/testenv/ledger) for the
+// policy the binary runs: the schemas' PII classes, the default rules and
+// PII_HMAC_KEY=testHMACKey (runEnv).
+func newLedger(t *testing.T) *testLedger {
+	t.Helper()
 	reg, err := schema.Load()
 	if err != nil {
-		panic(err)
+		t.Fatal(err)
 	}
-	out := map[string]map[string]bool{}
-	for _, topic := range topicOf {
-		out[topic] = map[string]bool{}
-		for f, c := range reg.Topic(topic).PIIClasses() {
-			if c == schema.PIIIdentifier || c == schema.PIIBank {
-				out[topic][f] = true
-			}
-		}
+	pol, err := pii.New(pii.Config{HMACKey: envconf.Secret(testHMACKey)}, piiClasses(reg))
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
-})
-
-// version projects a record: PII-rewritten fields removed, numbers as
-// float64, keys sorted.
-func version(topic string, raw []byte) (ident, v string, err error) {
-	var r map[string]any
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return "", "", err
-	}
-	co, emp := r["companyID"], r["employeeID"]
-	if co == nil {
-		co, emp = r["companyId"], r["employeeId"]
-	}
-	ident = fmt.Sprint(co, "/", emp)
-	if topic == kafkax.JobHistory {
-		ident += "|" + fmt.Sprint(r["systemId"])
-	}
-	for f := range piiOnce()[topic] {
-		delete(r, f)
-	}
-	b, err := json.Marshal(r)
-	return ident, string(b), err
+	return &testLedger{ledger.New(pol)}
 }
 
-func (l *ledger) note(t *testing.T, sim *ukgsim.Sim) {
-	t.Helper()
-	l.current = map[string]map[string]string{}
-	for ep, topic := range topicOf {
-		recs, err := sim.Records(ep, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if l.versions[topic] == nil {
-			l.versions[topic] = map[string]map[string]bool{}
-		}
-		l.current[topic] = map[string]string{}
-		for _, raw := range recs {
-			ident, v, err := version(topic, raw)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if l.versions[topic][ident] == nil {
-				l.versions[topic][ident] = map[string]bool{}
-			}
-			l.versions[topic][ident][v] = true
-			l.current[topic][ident] = v
-		}
-	}
-}
+// testLedger checks the topics of the default prefix.
+type testLedger struct{ *ledger.Ledger }
 
-func (l *ledger) check(t *testing.T, brokers []string) {
+func (l *testLedger) note(t *testing.T, sim *ukgsim.Sim) { t.Helper(); l.Note(t, sim) }
+
+func (l *testLedger) check(t *testing.T, brokers []string) {
 	t.Helper()
-	for topic, want := range l.versions {
-		byHash := map[string]map[string]int{} // identity → hash → messages
-		newest := map[string]string{}
-		var problems []string
-		for _, m := range testenv.Messages(t, brokers, "ukgpro."+topic) {
-			if m.Value == nil {
-				problems = append(problems, "tombstone for "+string(m.Key))
-				continue
-			}
-			ident, v, err := version(topic, m.Value)
-			if err != nil {
-				t.Fatal(err)
-			}
-			h := string(m.Header("ukg_record_hash"))
-			if hv, err := extract.HashRecord(m.Value); err != nil || hv.String() != h {
-				problems = append(problems, ident+": ukg_record_hash is not the value's hash")
-			}
-			if byHash[ident] == nil {
-				byHash[ident] = map[string]int{}
-			}
-			byHash[ident][h]++
-			newest[ident] = v
-		}
-		for ident, vs := range want {
-			hs := byHash[ident]
-			switch {
-			case len(hs) == 0:
-				problems = append(problems, "missing "+ident)
-			case len(hs) != len(vs):
-				problems = append(problems, fmt.Sprintf("%s: %d distinct records, the simulator served %d versions", ident, len(hs), len(vs)))
-			}
-			for h, n := range hs {
-				if n > 1 {
-					problems = append(problems, fmt.Sprintf("%s#%s published %d times", ident, h[:8], n))
-				}
-			}
-			if cur, ok := l.current[topic][ident]; ok && len(hs) > 0 && newest[ident] != cur {
-				problems = append(problems, ident+": newest message is not the current record")
-			}
-		}
-		for ident := range byHash {
-			if want[ident] == nil {
-				problems = append(problems, "no simulator record "+ident)
-			}
-		}
-		if len(problems) > 0 {
-			sort.Strings(problems)
-			t.Errorf("%s: %d problems: %s", topic, len(problems), strings.Join(problems[:min(10, len(problems))], "; "))
-		}
-	}
+	l.Check(t, brokers, "ukgpro.")
 }
 
 // checkLifecycle: the lifecycle topic holds exactly the ground truth's

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"os/signal"
 	"strings"
@@ -39,14 +40,15 @@ func run() int {
 		return 2
 	}
 	log := ops.NewLogger(cfg.Log, os.Stderr)
-	if err := serve(ctx, cfg, log); err != nil {
+	limit := setMemoryLimit()
+	if err := serve(ctx, cfg, log, limit); err != nil {
 		fmt.Fprintf(os.Stderr, "extractor: %s\n", oneLine(err))
 		return 1
 	}
 	return 0
 }
 
-func serve(ctx context.Context, cfg config, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config, log *slog.Logger, memLimit int64) error {
 	reg, err := schema.Load()
 	if err != nil {
 		return err
@@ -88,6 +90,9 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	defer x.Close()
 	if err := x.Start(ctx); err != nil {
 		return fmt.Errorf("start: %w", err)
+	}
+	if memLimit != math.MaxInt64 {
+		warnIfNearLimit(log, memLimit)
 	}
 	srv.SetReady(true, "")
 

@@ -454,102 +454,25 @@ func TestSecretsNeverLeak(t *testing.T) {
 		t.Errorf("the log does not show a finished run:\n%s", tail(logs, 10))
 	}
 
-	needles := secretNeedles(t, sim)
-	needles = append(needles,
-		needle{"password", testPassword, false}, needle{"customer API key", testAPIKey, false},
-		needle{"user API key", userKey, false}, needle{"HMAC key", testHMACKey, false},
-		needle{"basic auth", base64.StdEncoding.EncodeToString([]byte("svc-demo:" + testPassword)), false})
+	needles := append(testenv.IdentifierNeedles(t, sim, 100),
+		testenv.Needle{What: "the password", Value: testPassword}, testenv.Needle{What: "the customer API key", Value: testAPIKey},
+		testenv.Needle{What: "the user API key", Value: userKey}, testenv.Needle{What: "the HMAC key", Value: testHMACKey},
+		testenv.Needle{What: "basic auth", Value: base64.StdEncoding.EncodeToString([]byte("svc-demo:" + testPassword))})
 	where := map[string]string{"log": logs, "metrics": metrics}
 	for _, topic := range []string{kafkax.Employees, kafkax.People, kafkax.JobHistory, kafkax.Compensation,
 		kafkax.Lifecycle, kafkax.DLQ, kafkax.ExtractorState} {
-		var b strings.Builder
-		for _, m := range testenv.Messages(t, brokers, "ukgpro."+topic) {
-			b.Write(m.Key)
-			b.WriteByte('\n')
-			b.Write(m.Value)
-			b.WriteByte('\n')
-			for _, h := range m.Headers {
-				b.WriteString(h.Key + "=" + string(h.Value) + "\n")
-			}
-			if topic == kafkax.People && m.Value != nil {
-				checkBankDropped(t, m.Value)
-			}
-		}
-		where["topic "+topic] = b.String()
+		where["topic "+topic] = testenv.TopicText(t, brokers, "ukgpro."+topic)
 	}
-	if n := len(testenv.Messages(t, brokers, "ukgpro."+kafkax.People)); n != sim.Rows(ukgsim.EndpointPerson) {
+	people := testenv.Messages(t, brokers, "ukgpro."+kafkax.People)
+	for _, m := range people {
+		if m.Value != nil {
+			checkBankDropped(t, m.Value)
+		}
+	}
+	if n := len(people); n != sim.Rows(ukgsim.EndpointPerson) {
 		t.Errorf("people: %d messages, want %d (the test must search every record)", n, sim.Rows(ukgsim.EndpointPerson))
 	}
-	for place, text := range where {
-		for _, n := range needles {
-			if n.find(text) {
-				t.Errorf("%s appears in the %s", n.what, place)
-			}
-		}
-	}
-}
-
-// needle is a value that must never appear. digits needles match only
-// where no other letter or digit touches them (a bare 9-digit SSN would
-// otherwise turn up inside hashes and timestamps by chance).
-type needle struct {
-	what, value string
-	digits      bool
-}
-
-func (n needle) find(text string) bool {
-	if !n.digits {
-		return strings.Contains(text, n.value)
-	}
-	for i := 0; ; {
-		j := strings.Index(text[i:], n.value)
-		if j < 0 {
-			return false
-		}
-		at := i + j
-		end := at + len(n.value)
-		if (at == 0 || !alnum(text[at-1])) && (end == len(text) || !alnum(text[end])) {
-			return true
-		}
-		i = at + 1
-	}
-}
-
-func alnum(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
-
-// secretNeedles are the simulator's national identifiers, with and
-// without dashes.
-func secretNeedles(t *testing.T, sim *ukgsim.Sim) []needle {
-	t.Helper()
-	recs, err := sim.Records(ukgsim.EndpointPerson, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []needle
-	seen := map[string]bool{}
-	for _, raw := range recs {
-		var r map[string]any
-		if err := json.Unmarshal(raw, &r); err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range []string{"ssn", "nationalId", "previousSSN"} {
-			s, _ := r[f].(string)
-			if s == "" {
-				continue
-			}
-			plain := strings.ReplaceAll(s, "-", "")
-			for _, v := range []string{s, plain, plain[:3] + "-" + plain[3:5] + "-" + plain[5:]} {
-				if !seen[v] {
-					seen[v] = true
-					out = append(out, needle{"an SSN (" + f + ")", v, !strings.Contains(v, "-")})
-				}
-			}
-		}
-	}
-	if len(out) < 100 {
-		t.Fatalf("only %d identifier values to look for", len(out))
-	}
-	return out
+	testenv.NoLeaks(t, where, needles)
 }
 
 // checkBankDropped fails when a people record still carries a field the

@@ -3,6 +3,7 @@ package extract_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -102,7 +103,9 @@ func BenchmarkIncrementalAPICalls(b *testing.B) {
 func BenchmarkFullExtractionBinary(b *testing.B) {
 	n := benchEmployees(b)
 	bin := filepath.Join(b.TempDir(), "extractor")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/extractor").CombinedOutput(); err != nil {
+	// EXTRACT_BENCH_TAGS=heapprof builds the binary with its peak heap
+	// profile hook (cmd/extractor/heapprof.go; EXTRACTOR_HEAP_PROFILE=path).
+	if out, err := exec.Command("go", "build", "-tags", os.Getenv("EXTRACT_BENCH_TAGS"), "-o", bin, "../../cmd/extractor").CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
 	for range b.N {
@@ -115,6 +118,15 @@ func BenchmarkFullExtractionBinary(b *testing.B) {
 			"EXTRACTOR_PROGRESS=off", "LOG_FORMAT=json", "LOG_LEVEL=warn")
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
+		if path := os.Getenv("EXTRACT_BENCH_STDERR"); path != "" {
+			// The child's log (e.g. with GODEBUG=gctrace=1) for profiling.
+			f, err := os.Create(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			cmd.Stderr = io.MultiWriter(&stderr, f)
+		}
 		began := time.Now()
 		if err := cmd.Run(); err != nil {
 			b.Fatalf("extractor: %v\n%s", err, stderr.String())

@@ -33,6 +33,7 @@ func ParseRecordHash(s string) (RecordHash, error) {
 }
 
 type member struct {
+	pos    int    // position in the record: duplicate names keep their order
 	name   []byte // decoded name, for ordering
 	quoted []byte // the name as it goes into the canonical form, quotes included
 	value  []byte
@@ -60,7 +61,7 @@ func Canonical(raw []byte) ([]byte, error) {
 			i = jsonscan.SkipSpace(raw, i+1)
 		}
 		ks, ke := i, jsonscan.StringEnd(raw, i)
-		m := member{quoted: raw[ks:ke], name: raw[ks+1 : ke-1]}
+		m := member{pos: len(members), quoted: raw[ks:ke], name: raw[ks+1 : ke-1]}
 		if !plainName(m.name) {
 			var name string
 			if err := json.Unmarshal(m.quoted, &name); err != nil {
@@ -75,7 +76,14 @@ func Canonical(raw []byte) ([]byte, error) {
 		members = append(members, m)
 		i = ve
 	}
-	slices.SortStableFunc(members, func(a, b member) int { return bytes.Compare(a.name, b.name) })
+	// pdqsort with the position as tie-break: the order of a stable sort,
+	// at a fraction of SortStableFunc's cost on ~100 members.
+	slices.SortFunc(members, func(a, b member) int {
+		if c := bytes.Compare(a.name, b.name); c != 0 {
+			return c
+		}
+		return a.pos - b.pos
+	})
 	var out bytes.Buffer
 	out.Grow(len(raw))
 	out.WriteByte('{')

@@ -1,7 +1,9 @@
 package extract
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/jsonscan"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgpro"
@@ -26,9 +29,9 @@ type endpointRun struct {
 	runID     string
 	r         route
 	rep       *EndpointReport
-	recs      map[string]entry
+	recs      *records
 	baselined bool
-	seen      map[string]struct{} // full pass: identities met
+	full      bool // a full pass: records met are marked seen (vanished)
 	h         *hooks
 }
 
@@ -44,39 +47,144 @@ type hooks struct {
 	forceFull bool
 }
 
-// histRow is what lifecycle events take from a job-history row.
+// histRow is what lifecycle events take from a job-history row. It is kept
+// per employee for a whole run (200,000 of them), so it is compact: the
+// effective date and the ce_id as fixed bytes.
 type histRow struct {
-	eff, created string
-	job, rate    bool
-	ceID         string
+	eff       [10]byte // YYYY-MM-DD
+	job, rate bool
+	ceID      [16]byte // the row's ce_id (an eventID), decoded
+	hasID     bool     // false: the ce_id was not an eventID (never, in practice)
+	created   string
 }
 
-type rowIndex map[string]histRow // company/employee → newest row
+// rowIndex holds the newest job-history row per employee, keyed by keyOf of
+// "<company>/<employee>".
+type rowIndex map[recordKey]histRow
 
 func newRowIndex() rowIndex { return rowIndex{} }
 
+// get returns the newest row of the employee with Kafka key key.
+func (ri rowIndex) get(key string) (histRow, bool) {
+	row, ok := ri[keyOf(key)]
+	return row, ok
+}
+
+// note keeps raw (a job-history row, valid JSON) as the employee's newest
+// row if it is newer than the one kept. It reads the few members it needs
+// with a scan of the top level, as encoding/json would decode them into
+// pointer fields (names matched case-insensitively, the last occurrence
+// wins, null unsets), and skips a row whose members have the wrong type.
 func (ri rowIndex) note(key string, raw []byte, ceID string) {
-	var r struct {
-		Eff        *string `json:"jobEffectiveDate"`
-		Created    *string `json:"dateTimeCreated"`
-		Job        *bool   `json:"isJobChange"`
-		Org        *bool   `json:"isOrgchange"`
-		Transfer   *bool   `json:"isTransfer"`
-		Promotion  *bool   `json:"isPromotion"`
-		RateChange *bool   `json:"isRateChange"`
+	var (
+		eff, created       []byte // nil: absent or null
+		job, rate, typeErr bool
+		flags              [5]int8 // isJobChange, isOrgchange, isTransfer, isPromotion, isRateChange: -1 null/absent, 0 false, 1 true
+	)
+	for i := range flags {
+		flags[i] = -1
 	}
-	if json.Unmarshal(raw, &r) != nil || r.Eff == nil || len(*r.Eff) < 10 {
+	i := jsonscan.SkipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
 		return
 	}
-	t := func(b *bool) bool { return b != nil && *b }
-	row := histRow{eff: (*r.Eff)[:10], job: t(r.Job) || t(r.Org) || t(r.Transfer) || t(r.Promotion), rate: t(r.RateChange), ceID: ceID}
-	if r.Created != nil {
-		row.created = *r.Created
+	for i = jsonscan.SkipSpace(raw, i+1); i < len(raw) && raw[i] == '"'; {
+		kEnd := jsonscan.StringEnd(raw, i)
+		name := raw[i+1 : kEnd-1]
+		i = jsonscan.SkipSpace(raw, jsonscan.SkipSpace(raw, kEnd)+1) // past ':'
+		vEnd := jsonscan.ValueEnd(raw, i)
+		v := raw[i:vEnd]
+		switch f := histField(name); {
+		case f == hfNone:
+		case f == hfEff || f == hfCreated:
+			var str []byte
+			switch {
+			case string(v) == "null":
+			case v[0] == '"':
+				str = jsonString(v)
+			default:
+				typeErr = true
+			}
+			if f == hfEff {
+				eff = str
+			} else {
+				created = str
+			}
+		default:
+			switch string(v) {
+			case "null":
+				flags[f-hfJob] = -1
+			case "true":
+				flags[f-hfJob] = 1
+			case "false":
+				flags[f-hfJob] = 0
+			default:
+				typeErr = true
+			}
+		}
+		i = jsonscan.SkipSpace(raw, vEnd)
+		if i < len(raw) && raw[i] == ',' {
+			i = jsonscan.SkipSpace(raw, i+1)
+		}
 	}
-	if old, ok := ri[key]; ok && (old.eff > row.eff || old.eff == row.eff && old.created > row.created) {
+	if typeErr || len(eff) < 10 {
 		return
 	}
-	ri[key] = row
+	for _, f := range flags[:4] {
+		job = job || f == 1
+	}
+	rate = flags[4] == 1
+	row := histRow{eff: [10]byte(eff[:10]), job: job, rate: rate, created: string(created)}
+	if id, err := hex.DecodeString(ceID); err == nil && len(id) == len(row.ceID) {
+		row.ceID, row.hasID = [16]byte(id), true
+	}
+	k := keyOf(key)
+	if old, ok := ri[k]; ok && (bytes.Compare(old.eff[:], row.eff[:]) > 0 || old.eff == row.eff && old.created > row.created) {
+		return
+	}
+	ri[k] = row
+}
+
+const (
+	hfNone = iota
+	hfEff
+	hfCreated
+	hfJob // then hfOrg, hfTransfer, hfPromotion, hfRate, in this order
+	hfOrg
+	hfTransfer
+	hfPromotion
+	hfRate
+)
+
+// histField names the job-history member note reads (case-insensitively, as
+// encoding/json matches names).
+func histField(name []byte) int {
+	if bytes.IndexByte(name, '\\') >= 0 {
+		var s string
+		if json.Unmarshal(append(append([]byte{'"'}, name...), '"'), &s) != nil {
+			return hfNone
+		}
+		name = []byte(s)
+	}
+	for f, n := range [...]string{hfEff: "jobEffectiveDate", hfCreated: "dateTimeCreated", hfJob: "isJobChange",
+		hfOrg: "isOrgchange", hfTransfer: "isTransfer", hfPromotion: "isPromotion", hfRate: "isRateChange"} {
+		if n != "" && len(name) == len(n) && bytes.EqualFold(name, []byte(n)) {
+			return f
+		}
+	}
+	return hfNone
+}
+
+// jsonString decodes a JSON string literal (a slice of it when unescaped).
+func jsonString(v []byte) []byte {
+	if bytes.IndexByte(v, '\\') < 0 {
+		return v[1 : len(v)-1]
+	}
+	var s string
+	if json.Unmarshal(v, &s) != nil {
+		return nil
+	}
+	return []byte(s)
 }
 
 // date gives a derived event the effective date of the employee's newest
@@ -85,8 +193,12 @@ func (ri rowIndex) note(key string, raw []byte, ceID string) {
 func (row histRow) date(d *derived, hasRow bool, ceID string) []string {
 	sources := []string{ceID}
 	if hasRow && (d.event == schema.EventJobChanged && row.job || d.event == schema.EventCompensationChanged && row.rate) {
-		d.effective = row.eff
-		sources = append(sources, row.ceID)
+		d.effective = string(row.eff[:])
+		id := ""
+		if row.hasID {
+			id = hex.EncodeToString(row.ceID[:])
+		}
+		sources = append(sources, id)
 	}
 	return sources
 }
@@ -123,7 +235,7 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 	}
 	switch {
 	case full:
-		er.seen = make(map[string]struct{}, len(er.recs))
+		er.startFull()
 	case r.ep.HasChangedFilter():
 		q.DateTimeChanged = ukgpro.After(since)
 	case r.ep.HasCreatedFilter(): // job history rows are created, not changed
@@ -150,7 +262,7 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 		slices.SortFunc(keys, func(a, b [2]string) int { return strings.Compare(a[0]+"/"+a[1], b[0]+"/"+b[1]) })
 		if len(keys) >= es.FullPages && es.FullPages > 0 {
 			full, rep.Full = true, true
-			er.seen = make(map[string]struct{}, len(er.recs))
+			er.startFull()
 			err = er.pages(ctx, q)
 		} else {
 			err = er.perEmployee(ctx, keys)
@@ -187,6 +299,12 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 	log.Info("endpoint finished", "pages", rep.Pages, "rows", rep.Rows, "published", rep.Published,
 		"unchanged", rep.Unchanged, "dlq", rep.DLQ, "tombstones", rep.Tombstones, "lifecycle", rep.Lifecycle)
 	return nil
+}
+
+// startFull begins a full pass: no record is met yet.
+func (er *endpointRun) startFull() {
+	er.full = true
+	er.recs.clearSeen()
 }
 
 // pages reads the endpoint page by page and publishes each page before
@@ -294,8 +412,8 @@ func (er *endpointRun) publish(ctx context.Context, recs []ukgpro.Record) error 
 	now := x.now().UTC()
 	for _, rec := range recs {
 		ident := identity(er.r.topic, rec.Key(), rec.SystemID)
-		if er.seen != nil {
-			er.seen[ident] = struct{}{}
+		if er.full {
+			er.recs.markSeen(ident)
 		}
 		value, err := x.pii.Apply(er.r.topic, rec.Raw)
 		if err != nil {
@@ -311,7 +429,7 @@ func (er *endpointRun) publish(ctx context.Context, recs []ukgpro.Record) error 
 			er.rep.DLQ++
 			continue
 		}
-		prev, known := er.recs[ident]
+		prev, known := er.recs.get(ident)
 		if er.r.topic == kafkax.JobHistory && er.h.rows != nil && known && prev.hash == h && !prev.dlq {
 			// Published before (by a run that did not finish, perhaps):
 			// it still dates the employment changes of this run.
@@ -345,19 +463,19 @@ func (er *endpointRun) publish(ctx context.Context, recs []ukgpro.Record) error 
 			if err != nil {
 				return fmt.Errorf("record %s: %w", ident, err)
 			}
-			e.snap = snap
+			e.snap = packSnap(snap)
 			var events []derived
 			switch {
 			case er.baselined:
 				var before []string
 				if known {
-					before = prev.snap
+					before = unpackSnap(prev.snap)
 				}
 				events = diffEmployment(before, snap)
 			case x.cfg.BackfillHires && !known:
 				events = diffEmployment(nil, snap)
 			}
-			row, hasRow := er.h.rows[rec.Key()]
+			row, hasRow := er.h.rows.get(rec.Key())
 			for _, d := range events {
 				sources := row.date(&d, hasRow, ceID)
 				if x.tailEvents[lifecycleID(d.event, ident, ceID)] {
@@ -418,9 +536,9 @@ func (er *endpointRun) commit(ctx context.Context, msgs []kafka.Message, pend []
 		}
 		for _, p := range acked {
 			if p.e == nil {
-				delete(er.recs, p.ident)
+				er.recs.delete(p.ident)
 			} else {
-				er.recs[p.ident] = *p.e
+				er.recs.put(p.ident, *p.e, er.full)
 			}
 		}
 	}
@@ -435,12 +553,7 @@ func (er *endpointRun) commit(ctx context.Context, msgs []kafka.Message, pend []
 // (a null value), so consumers and compaction drop the employee; job
 // history (delete policy) keeps its rows and the state just forgets it.
 func (er *endpointRun) vanished(ctx context.Context) error {
-	var missing []string
-	for ident := range er.recs {
-		if _, ok := er.seen[ident]; !ok {
-			missing = append(missing, ident)
-		}
-	}
+	missing := er.recs.unseen()
 	gone, err := er.confirmGone(ctx, missing)
 	if err != nil {
 		return err
@@ -484,7 +597,7 @@ func (er *endpointRun) vanished(ctx context.Context) error {
 		return fmt.Errorf("write state: %w", err)
 	}
 	for _, ident := range gone {
-		delete(er.recs, ident)
+		er.recs.delete(ident)
 	}
 	return nil
 }
@@ -516,7 +629,7 @@ func (er *endpointRun) confirmGone(ctx context.Context, missing []string) ([]str
 			return nil, err
 		}
 		for _, ident := range idents {
-			if _, ok := er.seen[ident]; !ok {
+			if !er.recs.seen(ident) {
 				gone = append(gone, ident)
 			}
 		}

@@ -15,7 +15,6 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
-	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgpro"
 )
 
@@ -307,7 +306,13 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		rows := newRowIndex()
+		// The job-history rows date employment's lifecycle events; before
+		// the baseline no event is derived (unless hires are backfilled),
+		// so the index (one row per employee) is not built.
+		var rows rowIndex
+		if x.state.Endpoint("employee-employment-details").Baselined || x.cfg.BackfillHires {
+			rows = newRowIndex()
+		}
 		if er := enabled["employee-job-history-details"]; er != nil {
 			if err := x.runEndpoint(ctx, log, runID, tenantNow, routes["employee-job-history-details"], er, &hooks{rows: rows}); err != nil {
 				fail(er, err)
@@ -378,24 +383,4 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 
 func newRunID(t time.Time) string {
 	return t.UTC().Format("20060102T150405Z") + "-" + eventID(t.String())[:8]
-}
-
-// RegistryValidator validates records with the embedded JSON Schemas.
-func RegistryValidator(reg *schema.Registry) Validator { return registryValidator{reg} }
-
-type registryValidator struct{ reg *schema.Registry }
-
-func (v registryValidator) Validate(topic string, raw []byte) error {
-	s := v.reg.Topic(topic)
-	if s == nil {
-		return fmt.Errorf("no schema for topic %s", topic)
-	}
-	return s.Validate(raw)
-}
-
-func (v registryValidator) SchemaID(topic string) string {
-	if s := v.reg.Topic(topic); s != nil {
-		return s.ID()
-	}
-	return ""
 }

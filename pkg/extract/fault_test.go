@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv"
+	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv/ledger"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/devkafka"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/extract"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
@@ -128,163 +129,23 @@ func (l *lockedWriter) Write(b []byte) (int, error) {
 	return l.w.Write(b)
 }
 
-// ledger is what Kafka must hold: for every record identity of every data
-// topic, the set of record hashes the simulator has served at the moments
-// the test checked. Exact data means each (identity, hash) of the ledger is
-// in its topic exactly once, and nothing else is.
-type ledger struct {
-	red  extract.Redactor
-	want map[string]map[string]map[string]bool // topic → identity → hash → true
-	gone map[string]map[string]bool            // topic → identity tombstoned
-	rows map[string]int                        // topic → records the simulator serves now
-	now  map[string]map[string]bool            // topic → identities the simulator serves now
-}
-
-func newLedger(t *testing.T) *ledger {
+// newLedger is the exact-data oracle (internal/testenv/ledger) for the
+// default PII policy these tests run.
+func newLedger(t *testing.T) *ledger.Ledger {
 	reg, err := schema.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &ledger{red: newRedactor(t, reg), want: map[string]map[string]map[string]bool{}, gone: map[string]map[string]bool{}}
+	return ledger.New(newRedactor(t, reg))
 }
 
-// identOf returns a record's identity as the extractor builds it: the key,
-// plus systemId on job history.
+// identOf returns a record's Kafka key and its identity (ledger.Identity).
 func identOf(topic string, raw []byte) (key, ident string, err error) {
-	var r map[string]any
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return "", "", err
-	}
-	co, emp := r["companyID"], r["employeeID"]
-	if co == nil {
-		co, emp = r["companyId"], r["employeeId"]
-	}
-	key = fmt.Sprint(co, "/", emp)
-	ident = key
-	if topic == kafkax.JobHistory {
-		ident += "|" + fmt.Sprint(r["systemId"])
-	}
-	return key, ident, nil
-}
-
-// note adds what the simulator serves now to the ledger.
-func (l *ledger) note(t *testing.T, sim *ukgsim.Sim) {
-	t.Helper()
-	l.rows = map[string]int{}
-	l.now = map[string]map[string]bool{}
-	for ep, topic := range topicOf {
-		recs, err := sim.Records(ep, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if l.want[topic] == nil {
-			l.want[topic] = map[string]map[string]bool{}
-		}
-		l.now[topic] = map[string]bool{}
-		for _, raw := range recs {
-			_, ident, err := identOf(topic, raw)
-			if err != nil {
-				t.Fatal(err)
-			}
-			v, err := l.red.Apply(topic, raw)
-			if err != nil {
-				t.Fatal(err)
-			}
-			h, err := extract.HashRecord(v)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if l.want[topic][ident] == nil {
-				l.want[topic][ident] = map[string]bool{}
-			}
-			l.want[topic][ident][h.String()] = true
-			l.now[topic][ident] = true
-		}
-		l.rows[topic] = len(recs)
-	}
-}
-
-// check compares every data topic with the ledger: every (identity, hash)
-// the ledger holds is in its topic exactly once, nothing else is, and the
-// newest message of each identity carries the record the simulator serves
-// now. It returns the number of messages per topic.
-func (l *ledger) check(t *testing.T, brokers []string, kcfg *kafkax.Config) map[string]int {
-	t.Helper()
-	counts := map[string]int{}
-	for topic, want := range l.want {
-		msgs := testenv.Messages(t, brokers, kcfg.Topic(topic))
-		counts[topic] = len(msgs)
-		seen := map[[2]string]int{}
-		last := map[string]string{} // identity → hash of its newest message (per partition order)
-		tombs := map[string]int{}
-		for _, m := range msgs {
-			if m.Value == nil {
-				tombs[string(m.Key)]++
-				continue
-			}
-			_, ident, err := identOf(topic, m.Value)
-			if err != nil {
-				t.Fatalf("%s@%d/%d: %v", topic, m.Partition, m.Offset, err)
-			}
-			if ident[:strings.IndexByte(ident+"|", '|')] != string(m.Key) {
-				t.Errorf("%s: message keyed %q carries record %s", topic, m.Key, ident)
-			}
-			h := string(m.Header("ukg_record_hash"))
-			if hv, err := extract.HashRecord(m.Value); err != nil || hv.String() != h {
-				t.Errorf("%s %s: ukg_record_hash %s is not the hash of the value (%s, %v)", topic, ident, h, hv, err)
-			}
-			seen[[2]string{ident, h}]++
-			last[ident] = h
-		}
-		var missing, extra, dups []string
-		for ident, hashes := range want {
-			for h := range hashes {
-				switch n := seen[[2]string{ident, h}]; {
-				case n == 0:
-					missing = append(missing, ident+"#"+h[:8])
-				case n > 1:
-					dups = append(dups, fmt.Sprintf("%s#%s×%d", ident, h[:8], n))
-				}
-			}
-		}
-		for k := range seen {
-			if !want[k[0]][k[1]] {
-				extra = append(extra, k[0]+"#"+k[1][:8])
-			}
-		}
-		for ident := range l.now[topic] {
-			if hs := want[ident]; last[ident] != "" && !hs[last[ident]] {
-				t.Errorf("%s %s: newest message is not a record the simulator served", topic, ident)
-			}
-		}
-		for key, n := range tombs {
-			if !l.gone[topic][key] || n > 1 {
-				t.Errorf("%s: %d tombstone(s) for %s, which did not vanish once", topic, n, key)
-			}
-		}
-		for key := range l.gone[topic] {
-			if tombs[key] == 0 && compacted(topic) {
-				t.Errorf("%s: no tombstone for vanished %s", topic, key)
-			}
-		}
-		report(t, topic, "records missing", missing)
-		report(t, topic, "records published more than once", dups)
-		report(t, topic, "messages that are no simulator record", extra)
-	}
-	return counts
+	return ledger.Identity(topic, raw)
 }
 
 func compacted(topic string) bool {
 	return topic == kafkax.Employees || topic == kafkax.People || topic == kafkax.Compensation
-}
-
-func report(t *testing.T, topic, what string, list []string) {
-	t.Helper()
-	if len(list) == 0 {
-		return
-	}
-	sort.Strings(list)
-	t.Errorf("%s: %d %s: %s", topic, len(list), what, strings.Join(list[:min(len(list), 8)], " "))
 }
 
 // checkLifecycle compares the lifecycle topic with the simulator's ground
@@ -369,8 +230,8 @@ func TestFaultsCompleteExactData(t *testing.T) {
 			led := newLedger(t)
 
 			rep := p.run(p.build(o))
-			led.note(t, p.sim)
-			counts := led.check(t, p.brokers, p.kcfg)
+			led.Note(t, p.sim)
+			counts := led.Check(t, p.brokers, p.kcfg.TopicPrefix)
 			for ep, topic := range topicOf {
 				if counts[topic] != p.sim.Rows(ep) {
 					t.Errorf("%s: %d messages after the baseline, simulator serves %d records", topic, counts[topic], p.sim.Rows(ep))
@@ -388,8 +249,8 @@ func TestFaultsCompleteExactData(t *testing.T) {
 				t.Fatal(err)
 			}
 			p.run(p.build(o))
-			led.note(t, p.sim)
-			led.check(t, p.brokers, p.kcfg)
+			led.Note(t, p.sim)
+			led.Check(t, p.brokers, p.kcfg.TopicPrefix)
 			checkLifecycle(t, p.brokers, p.kcfg, gt)
 
 			st := p.sim.Stats()
@@ -477,7 +338,7 @@ func TestBrokerStopMidRun(t *testing.T) {
 				kcfg: &kafkax.Config{Brokers: brokers, TopicPrefix: "ukgpro.", ClientID: "test", DialTimeout: 2 * time.Second,
 					Partitions: 3, ReplicationFactor: 1, MinCompactionLag: time.Hour, DLQRetention: time.Hour}}
 			led := newLedger(t)
-			led.note(t, sim)
+			led.Note(t, sim)
 
 			sig := &pageSignal{n: 6, reached: make(chan struct{})}
 			x := p.build(opts{progress: sig, ukg: func(c *ukgpro.Config) { c.PerPage = 50 }})
@@ -530,7 +391,7 @@ func TestBrokerStopMidRun(t *testing.T) {
 					t.Fatalf("second run after the broker came back: %v", err)
 				}
 			}
-			led.check(t, p.brokers, p.kcfg)
+			led.Check(t, p.brokers, p.kcfg.TopicPrefix)
 			// And a further restart publishes nothing more.
 			before := counts(p)
 			p.run(p.build(opts{}))
@@ -632,8 +493,8 @@ func TestDeadLetter(t *testing.T) {
 	rv.off = true
 	p.run(p.build(opts{mode: "full", validator: o.validator}))
 	led := newLedger(t)
-	led.note(t, p.sim)
-	led.check(t, p.brokers, p.kcfg)
+	led.Note(t, p.sim)
+	led.Check(t, p.brokers, p.kcfg.TopicPrefix)
 	if n := len(p.messages(kafkax.DLQ)); n != len(bad) {
 		t.Errorf("the DLQ holds %d messages, want still %d", n, len(bad))
 	}
@@ -782,7 +643,7 @@ func TestCompensationCatchesUpAfterAFailedRun(t *testing.T) {
 	small := func(c *ukgpro.Config) { c.PerPage = 20 } // a full compensation pass costs 20+ pages
 	p.run(p.build(opts{ukg: small}))
 	led := newLedger(t)
-	led.note(t, p.sim)
+	led.Note(t, p.sim)
 	gt, err := p.sim.Advance(5)
 	if err != nil {
 		t.Fatal(err)
@@ -798,6 +659,6 @@ func TestCompensationCatchesUpAfterAFailedRun(t *testing.T) {
 		t.Fatalf("the compensation refetch did not fail (err %v)", err)
 	}
 	p.run(p.build(opts{ukg: small}))
-	led.note(t, p.sim)
-	led.check(t, p.brokers, p.kcfg)
+	led.Note(t, p.sim)
+	led.Check(t, p.brokers, p.kcfg.TopicPrefix)
 }

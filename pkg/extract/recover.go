@@ -55,12 +55,12 @@ func (x *Extractor) recover(ctx context.Context) error {
 				row = id.SystemID
 			}
 			ident := identity(topic, string(m.Key), row)
-			prev, known := recs[ident]
+			prev, known := recs.get(ident)
 			if m.Value == nil { // a tombstone the state did not record
 				if known {
 					sm, _ := stateMessage(stateTopic, ident, nil, nil)
 					stateMsgs = append(stateMsgs, sm)
-					delete(recs, ident)
+					recs.delete(ident)
 					recovered++
 				}
 				return nil
@@ -77,18 +77,20 @@ func (x *Extractor) recover(ctx context.Context) error {
 			}
 			e := entry{hash: h}
 			if topic == kafkax.Employees {
-				if e.snap, err = snapshot(m.Value); err != nil {
+				snap, err := snapshot(m.Value)
+				if err != nil {
 					return fmt.Errorf("recover %s@%d: %w", topic, m.Offset, err)
 				}
+				e.snap = packSnap(snap)
 				if baselined {
 					var before []string
 					if known {
-						before = prev.snap
+						before = unpackSnap(prev.snap)
 					}
 					company, employee, _ := cut(string(m.Key), '/')
 					srcID := string(m.Header("ce_id"))
-					row, hasRow := rows[string(m.Key)]
-					for _, d := range diffEmployment(before, e.snap) {
+					row, hasRow := rows.get(string(m.Key))
+					for _, d := range diffEmployment(before, snap) {
 						if haveEvent[lifecycleID(d.event, ident, srcID)] {
 							continue
 						}
@@ -110,7 +112,7 @@ func (x *Extractor) recover(ctx context.Context) error {
 				return err
 			}
 			stateMsgs = append(stateMsgs, sm)
-			recs[ident] = e
+			recs.put(ident, e, false)
 			recovered++
 			return nil
 		})

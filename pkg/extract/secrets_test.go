@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 
+	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/extract"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
@@ -77,6 +78,7 @@ func TestNoSecretOrIdentifierLeaks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	needles := testenv.IdentifierNeedles(t, p.sim, 100) // before the runs; after them below
 	dead := map[string]bool{}
 	for _, i := range []int{2, 40, 90} {
 		key, _, _ := identOf(kafkax.People, people[i])
@@ -116,83 +118,10 @@ func TestNoSecretOrIdentifierLeaks(t *testing.T) {
 	where := map[string]string{"log": p.logs.String(), "metrics": mtext.String()}
 	for _, topic := range []string{kafkax.Employees, kafkax.People, kafkax.JobHistory, kafkax.Compensation,
 		kafkax.Lifecycle, kafkax.DLQ, kafkax.ExtractorState} {
-		var b strings.Builder
-		for _, m := range p.messages(topic) {
-			b.Write(m.Key)
-			b.WriteByte('\n')
-			b.Write(m.Value)
-			b.WriteByte('\n')
-			for _, h := range m.Headers {
-				b.WriteString(h.Key + "=" + string(h.Value) + "\n")
-			}
-		}
-		where["topic "+topic] = b.String()
+		where["topic "+topic] = testenv.TopicText(t, p.brokers, p.kcfg.Topic(topic))
 	}
-	needles := []needle{{"the bank canary", bankCanary, false}, {"the password", "demo-password", false},
-		{"the customer API key", "DEMO-KEY", false}}
-	var rawIDs []string
-	for _, raw := range people {
-		var r map[string]any
-		if err := json.Unmarshal(raw, &r); err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range []string{"ssn", "nationalId", "previousSSN"} {
-			s, _ := r[f].(string)
-			if s == "" {
-				continue
-			}
-			rawIDs = append(rawIDs, s)
-			plain := strings.ReplaceAll(s, "-", "")
-			needles = append(needles, needle{f, plain, true}, needle{f, plain[:3] + "-" + plain[3:5] + "-" + plain[5:], false})
-		}
-	}
-	needles = append(needles, needle{"the HMAC key", testHMACKey, false})
-	// The search itself works: it finds every identifier in the raw records.
-	var rawText bytes.Buffer
-	for _, raw := range people {
-		rawText.Write(raw)
-	}
-	for _, v := range rawIDs {
-		if n := (needle{"", v, !strings.Contains(v, "-")}); !n.find(rawText.String()) {
-			t.Fatalf("the search does not find %q in the simulator's records", v)
-		}
-	}
-	for place, text := range where {
-		found := map[string]int{}
-		for _, n := range needles {
-			if n.find(text) {
-				found[n.what]++
-			}
-		}
-		for what, n := range found {
-			t.Errorf("%s: %d values of %s", place, n, what)
-		}
-	}
+	needles = append(append(needles, testenv.IdentifierNeedles(t, p.sim, 100)...),
+		testenv.Needle{What: "the bank canary", Value: bankCanary}, testenv.Needle{What: "the password", Value: "demo-password"},
+		testenv.Needle{What: "the customer API key", Value: "DEMO-KEY"}, testenv.Needle{What: "the HMAC key", Value: testHMACKey})
+	testenv.NoLeaks(t, where, needles)
 }
-
-// needle is a value that must never appear. A digits needle matches only
-// where no letter or digit touches it: a bare 9-digit SSN would otherwise
-// turn up inside hex hashes and timestamps by chance.
-type needle struct {
-	what, value string
-	digits      bool
-}
-
-func (n needle) find(text string) bool {
-	if !n.digits {
-		return strings.Contains(text, n.value)
-	}
-	for i := 0; ; {
-		j := strings.Index(text[i:], n.value)
-		if j < 0 {
-			return false
-		}
-		at, end := i+j, i+j+len(n.value)
-		if (at == 0 || !alnum(text[at-1])) && (end == len(text) || !alnum(text[end])) {
-			return true
-		}
-		i = at + 1
-	}
-}
-
-func alnum(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }

@@ -34,8 +34,8 @@ const (
 // entry is what the extractor remembers of one published record.
 type entry struct {
 	hash RecordHash
-	dlq  bool     // the record failed its schema and went to the DLQ
-	snap []string // employees only: lifecycle field values (compact JSON)
+	dlq  bool   // the record failed its schema and went to the DLQ
+	snap string // employees only: lifecycle field values (packSnap)
 }
 
 type entryJSON struct {
@@ -72,26 +72,26 @@ type EndpointState struct {
 // contend.
 type State struct {
 	mu        sync.Mutex
-	topics    map[string]map[string]entry // topic → identity → entry
-	marks     map[string]map[int]int64    // data topic → partition → offset
+	topics    map[string]*records      // topic → its records
+	marks     map[string]map[int]int64 // data topic → partition → offset
 	endpoints map[string]EndpointState
 }
 
 func newState() *State {
-	return &State{topics: map[string]map[string]entry{}, marks: map[string]map[int]int64{}, endpoints: map[string]EndpointState{}}
+	return &State{topics: map[string]*records{}, marks: map[string]map[int]int64{}, endpoints: map[string]EndpointState{}}
 }
 
-// records returns the identity map of a topic. The caller owning the topic
-// (one endpoint goroutine) uses it without further locking.
-func (s *State) records(topic string) map[string]entry {
+// records returns the records of a topic. The caller owning the topic (one
+// endpoint goroutine) uses them without further locking.
+func (s *State) records(topic string) *records {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := s.topics[topic]
-	if m == nil {
-		m = map[string]entry{}
-		s.topics[topic] = m
+	r := s.topics[topic]
+	if r == nil {
+		r = newRecords(topic)
+		s.topics[topic] = r
 	}
-	return m
+	return r
 }
 
 // Endpoint returns the bookkeeping of an endpoint.
@@ -108,7 +108,7 @@ func (s *State) setEndpoint(name string, es EndpointState) {
 }
 
 // Len returns how many records of topic the state holds.
-func (s *State) Len(topic string) int { return len(s.records(topic)) }
+func (s *State) Len(topic string) int { return s.records(topic).len() }
 
 func identity(topic, key, row string) string {
 	if row == "" {
@@ -124,10 +124,10 @@ func stateMessage(stateTopic, ident string, e *entry, snapFields []string) (kafk
 		return m, nil
 	}
 	ej := entryJSON{Hash: e.hash.String(), DLQ: e.dlq}
-	if len(e.snap) > 0 {
-		ej.Snap = make(map[string]string, len(e.snap))
+	if snap := unpackSnap(e.snap); len(snap) > 0 {
+		ej.Snap = make(map[string]string, len(snap))
 		for i, f := range snapFields {
-			ej.Snap[f] = e.snap[i]
+			ej.Snap[f] = snap[i]
 		}
 	}
 	v, err := json.Marshal(ej)
@@ -182,7 +182,7 @@ func (s *State) apply(key string, value []byte, snapFields map[string][]string) 
 		}
 		recs := s.records(topic)
 		if value == nil {
-			delete(recs, ident)
+			recs.delete(ident)
 			return nil
 		}
 		var ej entryJSON
@@ -195,12 +195,13 @@ func (s *State) apply(key string, value []byte, snapFields map[string][]string) 
 		}
 		e := entry{hash: h, dlq: ej.DLQ}
 		if fields := snapFields[topic]; len(fields) > 0 && ej.Snap != nil {
-			e.snap = make([]string, len(fields))
+			snap := make([]string, len(fields))
 			for i, f := range fields {
-				e.snap[i] = ej.Snap[f]
+				snap[i] = ej.Snap[f]
 			}
+			e.snap = packSnap(snap)
 		}
-		recs[ident] = e
+		recs.put(ident, e, false)
 	case strings.HasPrefix(key, markPrefix):
 		if value == nil {
 			delete(s.marks, key[len(markPrefix):])

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -31,6 +33,62 @@ type Policy struct {
 	// classes: topic → field → class, by exact name and by lower-case name.
 	exact map[string]map[string]Class
 	lower map[string]map[string]Class
+	// cache remembers Action per topic and field name: records of a topic
+	// repeat the same ~100 names, and deciding one takes a few map
+	// lookups, a lower-casing and the Builtin checks.
+	cache actionCache
+}
+
+// actionCache is a copy-on-write map (topic → field → action): lookups
+// take no lock and allocate nothing; a new name copies the topic's map. At
+// most maxCached names per topic are kept, so records with arbitrary names
+// cannot grow it without bound.
+type actionCache struct {
+	mu sync.Mutex // serialises writers
+	m  atomic.Pointer[map[string]map[string]Action]
+}
+
+const maxCached = 1024
+
+func (c *actionCache) get(topic string, field []byte) (Action, bool) {
+	m := c.m.Load()
+	if m == nil {
+		return "", false
+	}
+	a, ok := (*m)[topic][string(field)]
+	return a, ok
+}
+
+func (c *actionCache) put(topic, field string, a Action) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.m.Load()
+	next := map[string]map[string]Action{}
+	if old != nil {
+		if len((*old)[topic]) >= maxCached {
+			return
+		}
+		for t, fs := range *old {
+			next[t] = fs
+		}
+	}
+	fs := make(map[string]Action, len(next[topic])+1)
+	for f, x := range next[topic] {
+		fs[f] = x
+	}
+	fs[field] = a
+	next[topic] = fs
+	c.m.Store(&next)
+}
+
+// action is Action(topic, field) through the cache.
+func (p *Policy) action(topic string, field []byte) Action {
+	if a, ok := p.cache.get(topic, field); ok {
+		return a
+	}
+	a := p.Action(topic, string(field))
+	p.cache.put(topic, string(field), a)
+	return a
 }
 
 // NewPolicy builds a policy from an HMAC key (may be empty when nothing
@@ -123,7 +181,7 @@ func (p *Policy) Action(topic, field string) Action {
 // member is one top-level "key": value of an object, as byte offsets.
 type member struct {
 	keyStart, valStart, valEnd int
-	key                        string
+	key                        []byte // the name, unquoted (a slice of the object unless escaped)
 }
 
 // members scans the top-level members of a valid JSON object.
@@ -151,15 +209,15 @@ func members(obj []byte) ([]member, error) {
 	return out, nil
 }
 
-func decodeKey(q []byte) string {
+func decodeKey(q []byte) []byte {
 	if bytes.IndexByte(q, '\\') < 0 {
-		return string(q[1 : len(q)-1])
+		return q[1 : len(q)-1]
 	}
 	var s string
 	if json.Unmarshal(q, &s) != nil {
-		return string(q[1 : len(q)-1])
+		return q[1 : len(q)-1]
 	}
-	return s
+	return []byte(s)
 }
 
 type edit struct {
@@ -182,7 +240,7 @@ func (p *Policy) Apply(topic string, raw []byte) ([]byte, error) {
 	acts := make([]Action, len(ms))
 	changed := false
 	for i, m := range ms {
-		acts[i] = p.Action(topic, m.key)
+		acts[i] = p.action(topic, m.key)
 		if acts[i] != Keep {
 			changed = true
 		}
@@ -416,7 +474,7 @@ func (p *Policy) Redact(topic string, raw []byte) string {
 		b.Write(raw[m.keyStart:jsonscan.StringEnd(raw, m.keyStart)])
 		b.WriteByte(':')
 		v := raw[m.valStart:m.valEnd]
-		if string(v) != "null" && (p.Class(topic, m.key) != None || p.Action(topic, m.key) != Keep) {
+		if string(v) != "null" && (p.Class(topic, string(m.key)) != None || p.action(topic, m.key) != Keep) {
 			b.WriteString(`"` + Redacted + `"`)
 		} else {
 			b.Write(v)

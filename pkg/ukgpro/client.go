@@ -244,6 +244,9 @@ type gate struct {
 	slots *pageSlots
 	page  int
 	skip  func() bool
+	// ok, when set, is called when a 2xx status line arrived, before the
+	// body is read, with the response's Content-Length (-1: unknown).
+	ok func(contentLength int64)
 }
 
 // pageSlots is a counting semaphore that grants its slots to the lowest
@@ -488,6 +491,9 @@ func (c *Client) get(ctx context.Context, ep Endpoint, page int, path string, v 
 	c.noteDate(resp.Header.Get("Date"))
 
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if g.ok != nil {
+			g.ok(resp.ContentLength)
+		}
 		if resp.StatusCode == http.StatusNoContent {
 			c.observe(ep, resp.StatusCode, start)
 			return []byte("[]"), nil

@@ -68,19 +68,82 @@ func (c *Client) Pages(ctx context.Context, ep Endpoint, q Query) iter.Seq2[Page
 	}
 }
 
+// earlyBody is the Content-Length from which page 1's second page is
+// requested as soon as page 1's status line says 200, before its body has
+// arrived: a body that large is rows (and takes a while to transfer and
+// parse). Smaller bodies are waited for, so an empty first page still costs
+// one request.
+const earlyBody = 16 << 10
+
+// pageOut is what the reader hands the consumer: a page, or the error that
+// ends the read.
+type pageOut struct {
+	page Page
+	err  error
+}
+
+// pages runs the read in its own goroutine (readPages) and yields what it
+// hands over, so fetching goes on while the consumer works on a page. A
+// read that stops before its end always yields an error: a consumer must
+// never take an interrupted read for a complete one.
 func (c *Client) pages(ctx context.Context, ep Endpoint, q Query, first int, yield func(Page, error) bool) {
-	conc := c.cfg.Concurrency
-	// Up to 2×conc pages are being fetched or parsed, but only conc HTTP
-	// requests are in flight (slots, granted lowest page first): parsing and in-order delivery stay off
-	// the network's critical path, and one slow page does not idle the
-	// other slots.
-	ahead := 2 * conc
-	slots := newPageSlots(conc)
 	ctx, cancel := context.WithCancel(ctx)
-	results := make(chan pageResult, ahead) // workers never block on send
-	var wg sync.WaitGroup
+	out := make(chan pageOut)
+	var ended bool // set by readPages before it closes out
+	next := first
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(out)
+		ended = c.readPages(ctx, ep, q, first, out)
+	}()
 	defer func() {
-		cancel()
+		cancel() // stops the reader (and its requests) when the consumer breaks
+		<-done
+	}()
+	for po := range out {
+		if po.err != nil {
+			yield(Page{}, po.err)
+			return
+		}
+		if !yield(po.page, nil) {
+			return
+		}
+		next = po.page.Number + 1
+	}
+	if !ended {
+		// The reader stopped because ctx ended (the consumer did not break).
+		err := context.Cause(ctx)
+		if err == nil {
+			err = context.Canceled
+		}
+		yield(Page{}, fmt.Errorf("fetch %s page %d: %w", ep, next, err))
+	}
+}
+
+// readPages fetches the pages of a read and hands them to out in page
+// order, until the end of the data (it returns true) or an error (handed
+// over as the last item) or ctx's end (it returns false).
+//
+// Up to 2×Concurrency pages past the one the consumer holds are being
+// fetched, parsed or waiting to be handed over, but only Concurrency HTTP
+// requests are in flight (slots, granted lowest page first): parsing and
+// the consumer's work stay off the network's critical path, and one slow
+// page does not idle the other slots. The first page goes alone: it shows
+// the page size before we fan out, and a 401/403 then costs one request,
+// not Concurrency. Its second page starts as soon as its status line says
+// 200 (if the body is large), or else when it came back smaller than
+// asked (the end, or a tenant cap?) and then alone, so a small read costs
+// two requests, not 1+Concurrency.
+func (c *Client) readPages(ctx context.Context, ep Endpoint, q Query, first int, out chan<- pageOut) bool {
+	ahead := 2 * c.cfg.Concurrency
+	slots := newPageSlots(c.cfg.Concurrency)
+	results := make(chan pageResult, ahead+1) // workers never block on send
+	early := make(chan struct{}, 1)           // page first's status line was 200, with a large body
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancel(ctx)
+	defer func() {
+		cancel() // requests past the end are not waited for
 		wg.Wait()
 	}()
 	const unbounded = math.MaxInt
@@ -93,6 +156,16 @@ func (c *Client) pages(ctx context.Context, ep Endpoint, q Query, first int, yie
 			defer wg.Done()
 			v, _ := q.values(ep, p, c.cfg.PerPage)
 			g := gate{slots: slots, page: p, skip: func() bool { return int64(p) > stop.Load() }}
+			if p == first {
+				g.ok = func(n int64) {
+					if n < 0 || n >= earlyBody {
+						select {
+						case early <- struct{}{}:
+						default:
+						}
+					}
+				}
+			}
 			recs, err := c.fetchGated(ctx, ep, p, ep.Path(), v, g)
 			r := pageResult{page: p, recs: recs, err: err}
 			switch {
@@ -104,76 +177,60 @@ func (c *Client) pages(ctx context.Context, ep Endpoint, q Query, first int, yie
 			results <- r
 		}()
 	}
-
-	next, deliver, stopAt := first, first, unbounded
-	var relaunch []int // pages skipped past an end that later moved
-	inflight, maxRows := 0, 0
-	pending := make(map[int]pageResult, ahead)
-	seen := make(idSet)
-	for {
-		// Sliding window: at most 2×conc pages between the next to deliver
-		// and the last requested, never past a known end. The first page
-		// goes alone: it shows the page size before we fan out, and a
-		// 401/403 then costs one request, not conc. When it came back
-		// smaller than asked (the end, or a tenant cap), the second goes
-		// alone too, so a small read costs two requests, not 1+conc.
-		window := ahead
-		if deliver == first || (deliver == first+1 && maxRows < c.cfg.PerPage) {
-			window = 1
+	fail := func(err error) bool {
+		select {
+		case out <- pageOut{err: err}:
+		case <-ctx.Done():
 		}
-		for len(relaunch) > 0 && inflight < window && relaunch[0] <= stopAt {
+		return false
+	}
+
+	var (
+		next              = first // next page to launch
+		deliver           = first // next page to hand over
+		taken             = first - 1
+		stopAt            = unbounded
+		relaunch          []int // pages skipped past an end that later moved
+		inflight, maxRows int
+		firstOK           bool // page first's status was 200 (large body)
+		arrived           = map[int]bool{}
+		pending           = make(map[int]pageResult, ahead)
+		seen              = make(idSet)
+		head              *pageOut // the page deliver, ready to hand over
+		headTerminal      bool
+	)
+	for {
+		// Which pages may be requested (see the doc comment).
+		limit := taken + ahead
+		switch {
+		case !arrived[first] && firstOK:
+			limit = first + 1
+		case !arrived[first]:
+			limit = first
+		case maxRows < c.cfg.PerPage && !arrived[first+1]:
+			limit = first + 1
+		}
+		limit = min(limit, stopAt)
+		for len(relaunch) > 0 && relaunch[0] <= limit {
 			launch(relaunch[0])
 			relaunch = relaunch[1:]
 			inflight++
 		}
-		for inflight < window && next < deliver+window && next <= stopAt {
+		for next <= limit {
 			launch(next)
 			next++
 			inflight++
 		}
-		if inflight == 0 {
-			yield(Page{}, fmt.Errorf("ukgpro: %s: paging stalled at page %d (bug)", ep, deliver))
-			return
-		}
-		var r pageResult
-		select {
-		case r = <-results:
-		case <-ctx.Done():
-			yield(Page{}, fmt.Errorf("fetch %s page %d: %w", ep, deliver, ctx.Err()))
-			return
-		}
-		inflight--
-		if r.err != nil && (errors.Is(r.err, ErrUnauthorized) || errors.Is(r.err, ErrForbidden)) {
-			// Every other page would fail the same way: stop now.
-			yield(Page{}, r.err)
-			return
-		}
-		if r.skipped {
-			if r.page <= stopAt { // the end moved past it again
-				relaunch = append(relaunch, r.page)
-				slices.Sort(relaunch)
-			}
-			continue
-		}
-		pending[r.page] = r
-		if r.err == nil {
-			n := len(r.recs)
-			maxRows = max(maxRows, n)
-			if r.end || n == 0 || n < maxRows {
-				stopAt = min(stopAt, r.page)
-				stop.Store(int64(stopAt))
-			}
-		}
 
-		for {
+		// Prepare the next page to hand over.
+		for head == nil {
 			r, ok := pending[deliver]
 			if !ok {
 				break
 			}
 			delete(pending, deliver)
 			if r.err != nil {
-				yield(Page{}, r.err)
-				return
+				return fail(r.err)
 			}
 			n := len(r.recs)
 			terminal := r.end || n == 0 || n < maxRows
@@ -188,24 +245,62 @@ func (c *Client) pages(ctx context.Context, ep Endpoint, q Query, first int, yie
 				stopAt = unbounded
 				stop.Store(unbounded)
 			}
-			if n > 0 {
-				pg := Page{Endpoint: ep, Number: deliver, Rows: n}
-				pg.Records, pg.Duplicates = seen.filter(r.recs)
-				if pg.Duplicates == n && n > 1 {
-					yield(Page{}, fmt.Errorf("ukgpro: %s page %d repeats only rows already read; the server seems to ignore the page parameter", ep, deliver))
-					return
-				}
-				c.log.LogAttrs(ctx, slog.LevelDebug, "ukgpro page",
-					slog.String("endpoint", ep.String()), slog.Int("page", deliver),
-					slog.Int("rows", n), slog.Int("duplicates", pg.Duplicates))
-				if !yield(pg, nil) {
-					return
-				}
+			if n == 0 { // always terminal
+				return true
 			}
-			if terminal {
-				return
+			pg := Page{Endpoint: ep, Number: deliver, Rows: n}
+			pg.Records, pg.Duplicates = seen.filter(r.recs)
+			if pg.Duplicates == n && n > 1 {
+				return fail(fmt.Errorf("ukgpro: %s page %d repeats only rows already read; the server seems to ignore the page parameter", ep, deliver))
+			}
+			c.log.LogAttrs(ctx, slog.LevelDebug, "ukgpro page",
+				slog.String("endpoint", ep.String()), slog.Int("page", deliver),
+				slog.Int("rows", n), slog.Int("duplicates", pg.Duplicates))
+			head, headTerminal = &pageOut{page: pg}, terminal
+		}
+
+		var send chan<- pageOut
+		var item pageOut
+		if head != nil {
+			send, item = out, *head
+		} else if inflight == 0 {
+			return fail(fmt.Errorf("ukgpro: %s: paging stalled at page %d (bug)", ep, deliver))
+		}
+		select {
+		case send <- item:
+			head = nil
+			taken = deliver
+			if headTerminal {
+				return true
 			}
 			deliver++
+		case <-early:
+			firstOK = true
+		case r := <-results:
+			inflight--
+			if r.err != nil && (errors.Is(r.err, ErrUnauthorized) || errors.Is(r.err, ErrForbidden)) {
+				// Every other page would fail the same way: stop now.
+				return fail(r.err)
+			}
+			if r.skipped {
+				if r.page <= stopAt { // the end moved past it again
+					relaunch = append(relaunch, r.page)
+					slices.Sort(relaunch)
+				}
+				continue
+			}
+			arrived[r.page] = true
+			pending[r.page] = r
+			if r.err == nil {
+				n := len(r.recs)
+				maxRows = max(maxRows, n)
+				if r.end || n == 0 || n < maxRows {
+					stopAt = min(stopAt, r.page)
+					stop.Store(int64(stopAt))
+				}
+			}
+		case <-ctx.Done():
+			return false
 		}
 	}
 }

@@ -3,12 +3,16 @@ package ukgpro
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv"
 )
 
 func TestPagesEndOfData(t *testing.T) {
@@ -321,5 +325,91 @@ func TestPagesContextCancelled(t *testing.T) {
 	_, err := collect(ctx, c, EmployeeEmploymentDetails, Query{})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestPagesFetchesAheadWhileTheConsumerWorks(t *testing.T) {
+	// While the consumer holds page 1, pages 2..1+2·conc are fetched (and
+	// no more: the window bounds what waits in memory).
+	const conc = 2
+	api := &fakeAPI{rows: makeRows(10 * 10)}
+	cfg := testConfig(newServer(t, api).URL)
+	cfg.Concurrency = conc
+	c := newClient(t, cfg)
+	var got []string
+	for p, err := range c.Pages(t.Context(), EmployeeEmploymentDetails, Query{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Number == 1 {
+			testenv.Eventually(t, 10*time.Second, "pages 2..5 requested while page 1 is consumed", func() bool {
+				return api.requests() >= 1+2*conc
+			})
+			if n := api.requests(); n > 1+2*conc {
+				t.Errorf("%d requests while the consumer holds page 1, want at most %d", n, 1+2*conc)
+			}
+		}
+		got = append(got, rawRows([]Page{p})...)
+	}
+	if !slices.Equal(got, api.rows) {
+		t.Fatalf("got %d rows, want the %d served, in order", len(got), len(api.rows))
+	}
+}
+
+func TestPagesSecondPageStartsAtTheFirstStatusLine(t *testing.T) {
+	// Page 1 answers 200 and the start of a large body, then waits for
+	// page 2's request before finishing: page 2 must not wait for page 1's
+	// body.
+	api := &fakeAPI{rows: makeRows(35)}
+	page2 := make(chan struct{})
+	var once sync.Once
+	var late atomic.Bool
+	api.hook = func(w http.ResponseWriter, r *http.Request, page, attempt int) bool {
+		switch page {
+		case 2:
+			once.Do(func() { close(page2) })
+			return false
+		case 1:
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, "["+strings.Join(api.rows[:5], ",")+","+strings.Repeat(" ", earlyBody))
+			w.(http.Flusher).Flush()
+			select {
+			case <-page2:
+			case <-time.After(3 * time.Second): // a failure (under the 5 s request timeout), not a synchronisation
+				late.Store(true)
+			case <-r.Context().Done():
+				return true
+			}
+			io.WriteString(w, strings.Join(api.rows[5:10], ",")+"]")
+			return true
+		}
+		return false
+	}
+	cfg := testConfig(newServer(t, api).URL)
+	c := newClient(t, cfg)
+	pages, err := collect(t.Context(), c, EmployeeEmploymentDetails, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rawRows(pages); !slices.Equal(got, api.rows) {
+		t.Fatalf("got %d rows, want the %d served, in order", len(got), len(api.rows))
+	}
+	if late.Load() {
+		t.Error("page 2 was requested only after page 1's body had arrived")
+	}
+}
+
+func TestPagesSmallReadsCostOneOrTwoRequests(t *testing.T) {
+	// An empty first page ends the read alone; a short first page costs the
+	// one request that shows the end (or a tenant cap) besides.
+	for _, tt := range []struct{ rows, want int }{{0, 1}, {3, 2}} {
+		api := &fakeAPI{rows: makeRows(tt.rows)}
+		c := newClient(t, testConfig(newServer(t, api).URL))
+		if _, err := collect(t.Context(), c, EmployeeEmploymentDetails, Query{}); err != nil {
+			t.Fatal(err)
+		}
+		if n := api.requests(); n != tt.want {
+			t.Errorf("%d rows: %d requests, want %d", tt.rows, n, tt.want)
+		}
 	}
 }

@@ -52,12 +52,15 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 			if got := rawRows(pages); !slices.Equal(got, api.rows) {
 				t.Fatalf("got %d rows, want %d", len(got), len(api.rows))
 			}
+			// Page 2's retry waits Retry-After plus jitter. Another page's
+			// worker may wait out the same pause (by design, see
+			// TestRetryAfterPausesOtherWorkers), never longer.
 			waits := clock.waits()
-			if len(waits) != 1 {
-				t.Fatalf("waits = %v, want exactly one", waits)
+			if len(waits) == 0 {
+				t.Fatal("no wait before the retry")
 			}
-			if waits[0] < tt.want || waits[0] > tt.want+tt.want/10 {
-				t.Errorf("waited %s, want Retry-After %s (+ at most 10%% jitter)", waits[0], tt.want)
+			if w := slices.Max(waits); w < tt.want || w > tt.want+tt.want/10 {
+				t.Errorf("waits %v, want Retry-After %s (+ at most 10%% jitter)", waits, tt.want)
 			}
 			if got := obs.retryList(); !slices.Equal(got, []string{"compensation-details:rate_limited"}) {
 				t.Errorf("retries observed: %v", got)
@@ -277,8 +280,13 @@ func TestSlowBodyTimesOut(t *testing.T) {
 	if !errors.Is(err, errTimeout) || !strings.Contains(err.Error(), "page 1") {
 		t.Fatalf("err = %v, want a timeout on page 1", err)
 	}
-	if n := api.requests(); n != 2 {
-		t.Errorf("%d requests, want 2", n)
+	// Page 1 is sent twice (one retry). Its status line said 200 with a
+	// body of unknown length, so page 2 may have been started early too.
+	if n := api.attemptsFor(1); n != 2 {
+		t.Errorf("page 1 requested %d times, want 2", n)
+	}
+	if n := api.requests() - api.attemptsFor(1) - api.attemptsFor(2); n != 0 {
+		t.Errorf("%d requests for pages past 2", n)
 	}
 }
 
