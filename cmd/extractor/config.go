@@ -17,7 +17,7 @@ type config struct {
 	Extractor extract.Config
 	PII       pii.Config
 	Log       ops.LogConfig
-	OpsAddr   string `env:"OPS_ADDR, default=127.0.0.1:9464" desc:"address of /metrics, /healthz and /readyz (empty: off)"`
+	OpsAddr   string `env:"OPS_ADDR, default=127.0.0.1:9464" desc:"address of /metrics, /healthz, /readyz and /debug/pprof/ (empty: off)"`
 	Progress  string `env:"EXTRACTOR_PROGRESS, default=auto" desc:"live progress display with --once: auto (on a terminal), on or off"`
 	Once      bool   `flag:"once" desc:"run every endpoint once and exit: 0 only when all of it is acknowledged by Kafka"`
 }
