@@ -95,6 +95,8 @@ func (ri rowIndex) note(key string, raw []byte, ceID string) {
 		vEnd := jsonscan.ValueEnd(raw, i)
 		v := raw[i:vEnd]
 		switch f := histField(name); {
+		case len(v) == 0: // not valid JSON: cannot happen (the callers' values are)
+			typeErr = true
 		case f == hfNone:
 		case f == hfEff || f == hfCreated:
 			var str []byte
