@@ -428,7 +428,7 @@ func BenchmarkCodecEmployees(b *testing.B) {
 		msgs[i].Topic, msgs[i].Offset = "ukgpro.employees", int64(i)
 		bytes += int64(len(msgs[i].Value))
 	}
-	codec, err := NewSchemaCodec(s, archive.WriterConfig{ZstdLevel: envInt("PARQUET_ZSTD_LEVEL", 0)})
+	codec, err := NewSchemaCodec(s, archive.WriterConfig{ZstdLevel: envInt("PARQUET_ZSTD_LEVEL", 0)}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -156,9 +156,14 @@ type SchemaCodec struct {
 }
 
 // NewSchemaCodec returns the codec of s; wcfg tunes the Parquet files. Its
-// writers (one per partition file) share one set of zstd encoders.
-func NewSchemaCodec(s *schema.Schema, wcfg archive.WriterConfig, opts ...schema.Option) (*SchemaCodec, error) {
-	c := &SchemaCodec{s: s, opts: opts, mem: schema.NewPoolAllocator()}
+// writers (one per partition file) share one set of zstd encoders, and its
+// Arrow batches take their memory from mem (nil: a pool of its own; a
+// loader passes one pool for all its codecs).
+func NewSchemaCodec(s *schema.Schema, wcfg archive.WriterConfig, mem memory.Allocator, opts ...schema.Option) (*SchemaCodec, error) {
+	if mem == nil {
+		mem = schema.NewPoolAllocator(0)
+	}
+	c := &SchemaCodec{s: s, opts: opts, mem: mem}
 	as := s.ArrowSchema()
 	ps, err := archive.ParquetSchema(parquetName(s.Name), as, archive.SchemaOptions{})
 	if err != nil {
@@ -252,8 +257,12 @@ type JSONCodec struct {
 	mem  memory.Allocator
 }
 
-// NewJSONCodec returns the schema-less codec of topic.
-func NewJSONCodec(topic string, wcfg archive.WriterConfig) (*JSONCodec, error) {
+// NewJSONCodec returns the schema-less codec of topic; mem as for
+// NewSchemaCodec.
+func NewJSONCodec(topic string, wcfg archive.WriterConfig, mem memory.Allocator) (*JSONCodec, error) {
+	if mem == nil {
+		mem = schema.NewPoolAllocator(0)
+	}
 	ts := &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
 	as := arrow.NewSchema([]arrow.Field{
 		{Name: "_raw", Type: arrow.BinaryTypes.String},
@@ -269,7 +278,7 @@ func NewJSONCodec(topic string, wcfg archive.WriterConfig) (*JSONCodec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("codec %s: %w", topic, err)
 	}
-	return &JSONCodec{as: as, ps: ps, wcfg: wcfg.WithSharedEncoders(), mem: schema.NewPoolAllocator()}, nil
+	return &JSONCodec{as: as, ps: ps, wcfg: wcfg.WithSharedEncoders(), mem: mem}, nil
 }
 
 // NewBuffer implements Codec.

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
 
@@ -138,12 +139,15 @@ func New(cfg Config, kc kafkax.Config, opts Options) (*Loader, error) {
 			return nil, fmt.Errorf("load schemas: %w", err)
 		}
 	}
+	// One pool of Arrow buffers for every partition of every topic; it
+	// keeps no more idle memory than the budget allows in use.
+	mem := schema.NewPoolAllocator(cfg.BufferBytes)
 	for _, t := range l.topics {
 		if c, ok := opts.Codecs[t]; ok {
 			l.codecs[t] = c
 			continue
 		}
-		c, err := topicCodec(reg, strings.TrimPrefix(t, kc.TopicPrefix), t, opts)
+		c, err := topicCodec(reg, strings.TrimPrefix(t, kc.TopicPrefix), t, opts, mem)
 		if err != nil {
 			return nil, err
 		}
@@ -162,11 +166,11 @@ func New(cfg Config, kc kafkax.Config, opts Options) (*Loader, error) {
 
 // topicCodec is the codec of a topic: typed by its schema when the
 // registry has one for its name without prefix, else the JSON codec.
-func topicCodec(reg *schema.Registry, name, topic string, opts Options) (Codec, error) {
+func topicCodec(reg *schema.Registry, name, topic string, opts Options, mem memory.Allocator) (Codec, error) {
 	if s := reg.Topic(name); s != nil {
-		return NewSchemaCodec(s, opts.Parquet, opts.SchemaOptions...)
+		return NewSchemaCodec(s, opts.Parquet, mem, opts.SchemaOptions...)
 	}
-	return NewJSONCodec(topic, opts.Parquet)
+	return NewJSONCodec(topic, opts.Parquet, mem)
 }
 
 // Run consumes until ctx ends (then every partition flushes and commits

@@ -24,7 +24,7 @@ func employeeRecord(b *testing.B) (*Schema, []byte) {
 // allocs per record).
 func BenchmarkAppendEmployee(b *testing.B) {
 	b.Run("alloc=default", func(b *testing.B) { benchAppend(b, memory.DefaultAllocator) })
-	b.Run("alloc=pool", func(b *testing.B) { benchAppend(b, NewPoolAllocator()) })
+	b.Run("alloc=pool", func(b *testing.B) { benchAppend(b, NewPoolAllocator(0)) })
 }
 
 func benchAppend(b *testing.B, mem memory.Allocator) {

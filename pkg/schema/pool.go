@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"math"
 	"math/bits"
 	"sync"
 
@@ -10,17 +11,34 @@ import (
 // PoolAllocator is an Arrow allocator that keeps freed buffers (in
 // power-of-two size classes) for reuse, so a loader that builds batch after
 // batch of similar size reuses warm memory instead of faulting in fresh
-// pages for every batch. It holds at most the peak working set; buffers are
-// returned to it when record batches are released. Safe for concurrent use.
+// pages for every batch. Buffers are returned to it when record batches are
+// released; it keeps at most maxIdle bytes of them (the rest is left to the
+// garbage collector), so memory held after a burst stays bounded. Safe for
+// concurrent use.
 type PoolAllocator struct {
-	mu   sync.Mutex
-	free [64][][]byte
+	mu      sync.Mutex
+	free    [64][][]byte
+	idle    int64 // bytes in free
+	maxIdle int64
 }
 
 var _ memory.Allocator = (*PoolAllocator)(nil)
 
-// NewPoolAllocator returns an empty pool.
-func NewPoolAllocator() *PoolAllocator { return &PoolAllocator{} }
+// NewPoolAllocator returns an empty pool that keeps up to maxIdle bytes of
+// freed buffers; maxIdle <= 0 means no bound.
+func NewPoolAllocator(maxIdle int64) *PoolAllocator {
+	if maxIdle <= 0 {
+		maxIdle = math.MaxInt64
+	}
+	return &PoolAllocator{maxIdle: maxIdle}
+}
+
+// Idle is the number of bytes the pool holds for reuse.
+func (p *PoolAllocator) Idle() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.idle
+}
 
 const poolAlign = 64
 
@@ -38,6 +56,7 @@ func (p *PoolAllocator) Allocate(size int) []byte {
 	if l := p.free[c]; len(l) > 0 {
 		b := l[len(l)-1]
 		p.free[c] = l[:len(l)-1]
+		p.idle -= int64(cap(b))
 		p.mu.Unlock()
 		b = b[:size]
 		clear(b)
@@ -71,6 +90,9 @@ func (p *PoolAllocator) Free(b []byte) {
 	}
 	k := bits.Len(uint(c - 1))
 	p.mu.Lock()
-	p.free[k] = append(p.free[k], b[:0])
+	if p.idle+int64(c) <= p.maxIdle {
+		p.free[k] = append(p.free[k], b[:0])
+		p.idle += int64(c)
+	}
 	p.mu.Unlock()
 }
