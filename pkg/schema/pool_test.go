@@ -58,7 +58,7 @@ func TestPoolAllocator(t *testing.T) {
 		if p.Idle() != 0 {
 			t.Fatalf("Idle() = %d after reuse, want 0", p.Idle())
 		}
-		p.Free(make([]byte, 100, 100)) // not a power of two: not ours
+		p.Free(make([]byte, 100)) // capacity not a power of two: not ours
 		if p.Idle() != 0 {
 			t.Fatalf("Idle() = %d after freeing a foreign buffer", p.Idle())
 		}
