@@ -447,7 +447,11 @@ func (er *endpointRun) publish(ctx context.Context, recs []ukgpro.Record) error 
 				er.rep.Unchanged++
 				continue
 			}
-			msgs = append(msgs, x.deadLetter(er.r, rec.Key(), value, er.runID, schema.DeadLetterFor(err, "schema_validation", "")))
+			dl := x.deadLetter(er.r, rec.Key(), value, er.runID, schema.DeadLetterFor(err, "schema_validation", ""))
+			// The hash lets a restart that lost the state entry recover it
+			// from the DLQ (recover), instead of dead-lettering again.
+			dl.Headers = append(dl.Headers, kafka.Header{Key: "ukg_record_hash", Value: []byte(h.String())})
+			msgs = append(msgs, dl)
 			pend = append(pend, pending{ident: ident, e: &entry{hash: h, dlq: true, snap: prev.snap}, msg: len(msgs) - 1})
 			er.rep.DLQ++
 			continue

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -22,7 +23,9 @@ import (
 // run produced; reading them back tells which records Kafka holds that the
 // state does not know yet. They are recorded (so they are not published
 // again), lifecycle events they imply and that the lifecycle topic does not
-// hold yet are published (so none is lost), and the marks move on.
+// hold yet are published (so none is lost), and the marks move on. The DLQ
+// has a mark too: schema failures dead-lettered past it whose state entry
+// was lost are recorded, so the same version is not dead-lettered twice.
 func (x *Extractor) recover(ctx context.Context) error {
 	stateTopic := x.kcfg.Topic(kafkax.ExtractorState)
 	var stateMsgs, events []kafka.Message
@@ -38,23 +41,28 @@ func (x *Extractor) recover(ctx context.Context) error {
 		return err
 	}
 	x.tailEvents = haveEvent
+	// remember records e as ident's state entry, in memory and (once the
+	// tails are read) in the state topic.
+	remember := func(topic, ident string, e entry) error {
+		sm, err := stateMessage(stateTopic, ident, &e, snapFields[topic])
+		if err != nil {
+			return err
+		}
+		stateMsgs = append(stateMsgs, sm)
+		x.state.records(topic).put(ident, e, false)
+		recovered++
+		return nil
+	}
 	// Job history first: its rows date the employment changes, as in a run.
 	rows := newRowIndex()
 	for _, topic := range []string{kafkax.JobHistory, kafkax.Employees, kafkax.People, kafkax.Compensation} {
 		recs := x.state.records(topic)
 		baselined := x.state.Endpoint(endpointOf(topic)).Baselined
 		err := x.readTail(ctx, topic, func(m *kafkax.Message) error {
-			row := ""
-			if topic == kafkax.JobHistory && m.Value != nil {
-				var id struct {
-					SystemID string `json:"systemId"`
-				}
-				if err := json.Unmarshal(m.Value, &id); err != nil {
-					return fmt.Errorf("recover %s@%d: %w", topic, m.Offset, err)
-				}
-				row = id.SystemID
+			ident, err := tailIdentity(topic, m, topic)
+			if err != nil {
+				return err
 			}
-			ident := identity(topic, string(m.Key), row)
 			prev, known := recs.get(ident)
 			if m.Value == nil { // a tombstone the state did not record
 				if known {
@@ -107,18 +115,40 @@ func (x *Extractor) recover(ctx context.Context) error {
 					}
 				}
 			}
-			sm, err := stateMessage(stateTopic, ident, &e, snapFields[topic])
-			if err != nil {
-				return err
-			}
-			stateMsgs = append(stateMsgs, sm)
-			recs.put(ident, e, false)
-			recovered++
-			return nil
+			return remember(topic, ident, e)
 		})
 		if err != nil {
 			return err
 		}
+	}
+	// Schema failures are remembered like published records (entry.dlq),
+	// so the same version is dead-lettered once: dead letters Kafka holds
+	// past the mark whose state entry was lost are recorded now.
+	err = x.readTail(ctx, kafkax.DLQ, func(m *kafkax.Message) error {
+		if string(m.Header(schema.HeaderDLQStage)) != "extractor" || string(m.Header(schema.HeaderDLQReason)) != "schema_validation" ||
+			m.Value == nil || m.Header("ukg_record_hash") == nil {
+			return nil
+		}
+		topic, ok := strings.CutPrefix(string(m.Header(schema.HeaderDLQOriginTopic)), x.kcfg.TopicPrefix)
+		if !ok || endpointOf(topic) == "" {
+			return nil
+		}
+		h, err := ParseRecordHash(string(m.Header("ukg_record_hash")))
+		if err != nil {
+			return fmt.Errorf("recover %s@%d: %w", kafkax.DLQ, m.Offset, err)
+		}
+		ident, err := tailIdentity(topic, m, kafkax.DLQ)
+		if err != nil {
+			return err
+		}
+		prev, known := x.state.records(topic).get(ident)
+		if known && prev.hash == h {
+			return nil
+		}
+		return remember(topic, ident, entry{hash: h, dlq: true, snap: prev.snap})
+	})
+	if err != nil {
+		return err
 	}
 	if len(events) > 0 {
 		if err := x.write(ctx, events); err != nil {
@@ -134,6 +164,22 @@ func (x *Extractor) recover(ctx context.Context) error {
 		x.log.Warn("recovered an interrupted run", "records", recovered, "lifecycle_events", len(events))
 	}
 	return x.writeMarks(ctx)
+}
+
+// tailIdentity is the state identity of a record read back from topic
+// from: job-history rows are told apart by their systemId.
+func tailIdentity(topic string, m *kafkax.Message, from string) (string, error) {
+	row := ""
+	if topic == kafkax.JobHistory && m.Value != nil {
+		var id struct {
+			SystemID string `json:"systemId"`
+		}
+		if err := json.Unmarshal(m.Value, &id); err != nil {
+			return "", fmt.Errorf("recover %s@%d: %w", from, m.Offset, err)
+		}
+		row = id.SystemID
+	}
+	return identity(topic, string(m.Key), row), nil
 }
 
 // readTail calls fn for every message of a data topic past its mark.
@@ -164,7 +210,7 @@ func (x *Extractor) writeMarks(ctx context.Context) error {
 	stateTopic := x.kcfg.Topic(kafkax.ExtractorState)
 	var msgs []kafka.Message
 	marks := map[string]map[int]int64{}
-	for _, topic := range []string{kafkax.Employees, kafkax.People, kafkax.JobHistory, kafkax.Compensation, kafkax.Lifecycle} {
+	for _, topic := range []string{kafkax.Employees, kafkax.People, kafkax.JobHistory, kafkax.Compensation, kafkax.Lifecycle, kafkax.DLQ} {
 		full := x.kcfg.Topic(topic)
 		offs, err := kafkax.PartitionOffsets(ctx, x.cl, full)
 		if err != nil {
