@@ -7,7 +7,6 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
-	"github.com/ukgpro-stream/ukgpro-stream/pkg/extract"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgsim"
 )
@@ -23,13 +22,8 @@ func TestDeadLetterNotRepeatedAfterLostState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad := map[string]bool{}
-	for _, i := range []int{7, 70, 140} {
-		key, _, _ := identOf(kafkax.Employees, recs[i])
-		bad[key] = true
-	}
-	rv := &rejecting{topic: kafkax.Employees, keys: bad}
-	o := opts{validator: func(v extract.Validator) extract.Validator { rv.Validator = v; return rv }}
+	rv, o := rejectEmployees(recs, 7, 70, 140)
+	bad := rv.keys
 	p.run(p.build(o))
 	if n := len(p.messages(kafkax.DLQ)); n != len(bad) {
 		t.Fatalf("%d dead letters after the first run, want %d", n, len(bad))

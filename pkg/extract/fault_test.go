@@ -419,6 +419,17 @@ func (v *rejecting) Validate(topic string, raw []byte) error {
 	return v.Validator.Validate(topic, raw)
 }
 
+// rejectEmployees returns a validator that fails the schema check of the
+// employment records recs[idx...], and the opts that install it.
+func rejectEmployees(recs []json.RawMessage, idx ...int) (*rejecting, opts) {
+	rv := &rejecting{topic: kafkax.Employees, keys: map[string]bool{}}
+	for _, i := range idx {
+		key, _, _ := identOf(kafkax.Employees, recs[i])
+		rv.keys[key] = true
+	}
+	return rv, opts{validator: func(v extract.Validator) extract.Validator { rv.Validator = v; return rv }}
+}
+
 // TestDeadLetter: records that fail their schema go to the DLQ with the
 // reason in headers, the run goes on and succeeds, everything else is
 // published; later runs do not dead-letter them again, and once they
@@ -429,13 +440,8 @@ func TestDeadLetter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad := map[string]bool{}
-	for _, i := range []int{3, 50, 120} {
-		key, _, _ := identOf(kafkax.Employees, recs[i])
-		bad[key] = true
-	}
-	rv := &rejecting{topic: kafkax.Employees, keys: bad}
-	o := opts{validator: func(v extract.Validator) extract.Validator { rv.Validator = v; return rv }}
+	rv, o := rejectEmployees(recs, 3, 50, 120)
+	bad := rv.keys
 
 	rep := p.run(p.build(o))
 	if r := rep.Endpoints[ukgsim.EndpointEmployment]; r.DLQ != len(bad) || r.Published != len(recs)-len(bad) {

@@ -165,16 +165,28 @@ func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int
 	loaderBinary(b) // built before the clock starts: the build is not the loader's time
 	start := time.Now()
 	_, done := startLoader(b, env, "--drain")
-	if path := os.Getenv("LOADER_BENCH_CPUPROFILE"); path != "" {
+	profDone := make(chan struct{})
+	defer func() { <-profDone }() // no logging after the benchmark returned
+	if path := os.Getenv("LOADER_BENCH_CPUPROFILE"); path == "" {
+		close(profDone)
+	} else {
 		// The loader's own CPU profile, from its /debug/pprof, for the
-		// first LOADER_BENCH_CPUPROFILE_SECONDS of the drain.
+		// first LOADER_BENCH_CPUPROFILE_SECONDS of the drain (cut short
+		// if the drain ends first).
 		go func() {
+			defer close(profDone)
 			secs := envInt("LOADER_BENCH_CPUPROFILE_SECONDS", 5)
 			up := time.NewTicker(5 * time.Millisecond)
-			for c, _ := httpGet("http://" + addr + "/healthz"); c != 200; c, _ = httpGet("http://" + addr + "/healthz") {
-				<-up.C
+			defer up.Stop()
+			for deadline := time.Now().Add(30 * time.Second); ; <-up.C {
+				if c, _ := httpGet("http://" + addr + "/healthz"); c == 200 {
+					break
+				}
+				if time.Now().After(deadline) {
+					b.Logf("cpu profile: the loader's ops server never answered")
+					return
+				}
 			}
-			up.Stop()
 			resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, secs))
 			if err != nil {
 				b.Logf("cpu profile: %v", err)

@@ -147,6 +147,12 @@ func agree(t testing.TB, s *Schema, b *Batch, raw []byte) {
 	if (libErr == nil) != (fastErr == nil) {
 		t.Fatalf("%s: library and fast path disagree on %q:\nlibrary: %v\nfast:    %v", s.ID(), raw, libErr, fastErr)
 	}
+	if !s.Opaque {
+		// Check (validation without a row) answers as Append does.
+		if checkErr := b.Check(raw); (checkErr == nil) != (fastErr == nil) {
+			t.Fatalf("%s: Check and Append disagree on %q:\nCheck:  %v\nAppend: %v", s.ID(), raw, checkErr, fastErr)
+		}
+	}
 }
 
 // TestPathsAgree is the differential test: for thousands of records edited

@@ -220,27 +220,49 @@ func (b *Batch) Release() { b.rb.Release() }
 // On error nothing is appended and the error is a *FieldError naming the
 // field and meta.Key; the caller dead-letters the message.
 func (b *Batch) Append(raw []byte, meta Meta) error {
-	data := raw
+	data, err := b.check(raw, &meta)
+	if err != nil {
+		return err
+	}
+	b.flush(data)
+	b.appendMeta(raw, &meta)
+	return nil
+}
+
+// Check validates one message value as Append does, appending nothing: the
+// fast path of a producer that only needs to know whether a record is
+// valid. It accepts exactly what Validate accepts. Opaque schemas, whose
+// fields come from headers, are checked by Validate only.
+func (b *Batch) Check(raw []byte) error {
+	if b.s.Opaque {
+		return b.s.Validate(raw)
+	}
+	_, err := b.check(raw, &Meta{})
+	return err
+}
+
+// check validates raw (for opaque schemas, meta's headers) and leaves the
+// converted values in the slots; data is what the slots point into.
+func (b *Batch) check(raw []byte, meta *Meta) (data []byte, err error) {
+	data = raw
 	if b.s.Opaque {
 		b.hdrBuf = b.s.appendHeadersJSON(b.hdrBuf[:0], meta.Headers)
 		data = b.hdrBuf
 	} else {
 		if !utf8.Valid(raw) {
-			return &FieldError{Key: string(meta.Key), Reason: reasonUTF8}
+			return nil, &FieldError{Key: string(meta.Key), Reason: reasonUTF8}
 		}
 		if b.s.needsLib {
 			if err := b.s.Validate(raw); err != nil {
-				return withKey(err, meta.Key)
+				return nil, withKey(err, meta.Key)
 			}
 		}
 	}
 	if fe := b.convert(data); fe != nil {
 		fe.Key = string(meta.Key)
-		return fe
+		return nil, fe
 	}
-	b.flush(data)
-	b.appendMeta(raw, &meta)
-	return nil
+	return data, nil
 }
 
 func withKey(err error, key []byte) error {
