@@ -497,4 +497,3 @@ func (in *inv) replay(f *flags) (int, error) {
 	fmt.Fprintf(in.stderr, "%s replay: %d messages of %s into %s\n", prog, n, topic, f.toTopic)
 	return exitOK, nil
 }
-

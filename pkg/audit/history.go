@@ -34,9 +34,9 @@ func historySQL(view string, cols []string, identity string) string {
   SELECT *, %[2]s AS _record FROM %[1]s
 ), d AS (
   SELECT * FROM v
+  WINDOW w AS (PARTITION BY _key, _record ORDER BY _kafka_timestamp, _kafka_partition, _kafka_offset)
   QUALIFY lag(_record_hash) OVER w IS DISTINCT FROM _record_hash OR lag(_deleted) OVER w IS DISTINCT FROM _deleted
      OR _record_hash IS NULL
-  WINDOW w AS (PARTITION BY _key, _record ORDER BY _kafka_timestamp, _kafka_partition, _kafka_offset)
 )
 SELECT _key AS key, _record AS record_id, _kafka_timestamp AS valid_from,
   lead(_kafka_timestamp) OVER w AS valid_to,
