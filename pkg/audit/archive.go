@@ -192,15 +192,6 @@ func (a *Archive) list(ctx context.Context, topic string) (*listing, error) {
 // path is where DuckDB reads key.
 func (a *Archive) path(key string) string { return filepath.Join(a.root, filepath.FromSlash(key)) }
 
-// keyOf is the archive key of a path made by path.
-func (a *Archive) keyOf(p string) string {
-	rel, err := filepath.Rel(a.root, p)
-	if err != nil {
-		return p
-	}
-	return filepath.ToSlash(rel)
-}
-
 // fetch makes files readable by DuckDB and returns their paths: the files
 // themselves on a local archive; on S3, copies in the cache, downloaded
 // when missing or when the object changed (a loader may replace a file

@@ -66,7 +66,7 @@ func newPipeline(t *testing.T, simCfg ukgsim.Config) *pipeline {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := extract.Config{Mode: "incremental", FullEvery: 365 * 24 * time.Hour, Overlap: 48 * time.Hour,
+	cfg := extract.Config{Mode: "incremental", FullEvery: 20 * 24 * time.Hour, Overlap: 48 * time.Hour,
 		Endpoints: []string{"employee-employment-details", "person-details", "compensation-details", "employee-job-history-details"},
 		BatchSize: 1000, Linger: 2 * time.Millisecond, WriteTimeout: 10 * time.Second}
 	p.x, err = extract.New(cfg, &p.kc, extract.Deps{Source: api, Validator: extract.RegistryValidator(reg),
