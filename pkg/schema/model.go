@@ -147,11 +147,11 @@ type Schema struct {
 	// CodeKey lists the properties whose values, joined by "/", make the
 	// message key of a configuration topic (x-code-key: org-levels
 	// ["level", "code"] gives "2/WHS"); nil elsewhere.
-	CodeKey []string
-	RowKey  string // x-row-key (job-history: systemId)
-	Opaque      bool      // x-value "opaque" (dlq): the value is bytes, the fields come from headers
-	Examples    []json.RawMessage
-	Doc         []byte // the schema file as embedded
+	CodeKey  []string
+	RowKey   string // x-row-key (job-history: systemId)
+	Opaque   bool   // x-value "opaque" (dlq): the value is bytes, the fields come from headers
+	Examples []json.RawMessage
+	Doc      []byte // the schema file as embedded
 
 	props     []prop         // one per JSON property, aliases included, in declaration order
 	propIndex map[string]int // JSON name -> index in props
