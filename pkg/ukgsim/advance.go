@@ -39,6 +39,39 @@ type GroundTruth struct {
 	JobChanged          []Event `json:"job_changed"`
 	CompensationChanged []Event `json:"compensation_changed"`
 	StatusChanged       []Event `json:"status_changed"`
+	// ConfigChanged lists the configuration rows Advance changed (a
+	// renamed org unit, an added job), in the order applied.
+	ConfigChanged []ConfigChange `json:"config_changed"`
+	// DirectDepositChanged lists every bank row an extractor should report
+	// as employee.direct_deposit_changed: a changed account, an added
+	// split, and the accounts of new hires. Ordered by (companyId,
+	// employeeId, rowId).
+	DirectDepositChanged []DepositChange `json:"direct_deposit_changed"`
+}
+
+// ConfigChange is one configuration row Advance changed.
+type ConfigChange struct {
+	Endpoint string `json:"endpoint"` // org-levels or jobs
+	Key      string `json:"key"`      // the row's key: "2/WHS", "WHSANL"
+	Change   string `json:"change"`   // renamed or added
+	Before   string `json:"before"`   // old description ("" when added)
+	After    string `json:"after"`    // new description or title
+}
+
+// Deposit change kinds.
+const (
+	AccountAdded   = "account_added"   // a new bank row: a new split, or a new hire's account
+	AccountChanged = "account_changed" // the same row with a new account (and routing) number
+)
+
+// DepositChange is one bank row an Advance added or changed.
+type DepositChange struct {
+	CompanyID  string `json:"companyId"`
+	EmployeeID string `json:"employeeId"`
+	Endpoint   string `json:"endpoint"` // direct-deposit or employee-global-banks
+	RowID      string `json:"rowId"`    // accountRecordId or bankId
+	Change     string `json:"change"`   // account_added or account_changed
+	ChangedAt  string `json:"changedAt"`
 }
 
 // Changed returns the distinct (companyId, employeeId) pairs of all events.
@@ -76,6 +109,7 @@ func (s *Sim) Advance(days int) (GroundTruth, error) {
 		From: fmtStamp(from), To: fmtStamp(to), Days: days,
 		Hired: []Event{}, Terminated: []Event{}, Rehired: []Event{}, JobChanged: []Event{},
 		CompensationChanged: []Event{}, StatusChanged: []Event{},
+		ConfigChanged: []ConfigChange{}, DirectDepositChanged: []DepositChange{},
 	}
 	scale := float64(days) / 30
 	prob := func(monthly float64) float64 { return 1 - math.Pow(1-monthly, scale) }
@@ -179,6 +213,11 @@ func (s *Sim) Advance(days int) (GroundTruth, error) {
 		gt.Hired = append(gt.Hired, ev(ei, "", "A"))
 	}
 
+	// Configuration and bank changes draw from their own generator, so the
+	// workforce changes above stay what they were before these existed.
+	hired := len(s.emps) - int(existing)
+	s.advanceConfig(&gt, existing, hired, from, span, prob)
+
 	s.offsetMs += span
 	s.reindex()
 	for _, l := range []*[]Event{&gt.Hired, &gt.Terminated, &gt.Rehired, &gt.JobChanged, &gt.CompensationChanged, &gt.StatusChanged} {
@@ -186,9 +225,13 @@ func (s *Sim) Advance(days int) (GroundTruth, error) {
 			return cmp.Or(cmp.Compare(a.CompanyID, b.CompanyID), cmp.Compare(a.EmployeeID, b.EmployeeID))
 		})
 	}
+	slices.SortFunc(gt.DirectDepositChanged, func(a, b DepositChange) int {
+		return cmp.Or(cmp.Compare(a.CompanyID, b.CompanyID), cmp.Compare(a.EmployeeID, b.EmployeeID), cmp.Compare(a.RowID, b.RowID))
+	})
 	s.log.Info("advanced tenant clock", "days", days, "now", gt.To, "hired", len(gt.Hired),
 		"terminated", len(gt.Terminated), "rehired", len(gt.Rehired), "job_changed", len(gt.JobChanged),
-		"compensation_changed", len(gt.CompensationChanged), "status_changed", len(gt.StatusChanged))
+		"compensation_changed", len(gt.CompensationChanged), "status_changed", len(gt.StatusChanged),
+		"config_changed", len(gt.ConfigChanged), "direct_deposit_changed", len(gt.DirectDepositChanged))
 	return gt, nil
 }
 
