@@ -457,6 +457,10 @@ func (w *worker) flush(gctx context.Context) error {
 		w.l.m.rows.WithLabelValues(topic).Add(float64(rows))
 		w.l.m.bytes.WithLabelValues(topic).Add(float64(w.cw.n))
 		w.l.m.files.WithLabelValues(topic).Inc()
+		tot := w.l.written[topic]
+		tot.files.Add(1)
+		tot.rows.Add(int64(rows))
+		tot.bytes.Add(w.cw.n)
 		w.log.Debug("published file", "key", f.Key(), "rows", rows, "bytes", w.cw.n, "offset", w.first, "next", w.next)
 		w.file, w.cw, w.fileRows, w.fileSize = nil, nil, 0, 0
 	}
