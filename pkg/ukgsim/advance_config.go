@@ -45,7 +45,7 @@ func (s *Sim) advanceConfig(gt *GroundTruth, existing int32, hired int, from, sp
 	pAccount := prob(rt.AccountChange)
 	for ei := range existing {
 		e := &s.emps[ei]
-		if e.status() == 'T' || r.Float64() >= pAccount {
+		if e.status() == 'T' || r.Float64() >= pAccount || e.removed {
 			continue
 		}
 		t := at()
