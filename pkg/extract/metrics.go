@@ -19,6 +19,7 @@ type Metrics struct {
 	retries        *prometheus.CounterVec
 	publishLatency *prometheus.HistogramVec
 	lastSuccess    *prometheus.GaugeVec
+	deletesRefused *prometheus.GaugeVec
 }
 
 // NewMetrics creates the collectors and registers them with reg (nil: not
@@ -48,9 +49,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "ukgpro_extractor_last_success_timestamp_seconds", Help: "When each endpoint last finished a run successfully.",
 		}, []string{"endpoint"}),
+		deletesRefused: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "ukgpro_extractor_deletes_refused",
+			Help: "Deletions the mass-delete guard refused in the topic's last full pass (0: none; see EXTRACTOR_MAX_DELETE_RATIO).",
+		}, []string{"topic"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.pages, m.records, m.requests, m.requestSeconds, m.retries, m.publishLatency, m.lastSuccess)
+		reg.MustRegister(m.pages, m.records, m.requests, m.requestSeconds, m.retries, m.publishLatency, m.lastSuccess, m.deletesRefused)
 	}
 	return m
 }

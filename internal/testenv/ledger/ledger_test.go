@@ -103,12 +103,89 @@ func TestCheckFindsEveryKindOfError(t *testing.T) {
 	for _, want := range []string{
 		"people: 1 records published more than once",
 		"people: 1 messages that are no simulator record",
-		"tombstone for C/E",
+		"deletion of C/E, never a simulator record",
 		"records missing", // the versions the simulator serves after Advance
 		"newest message is not the record served now",
 	} {
 		if !strings.Contains(report, want) {
 			t.Errorf("the report lacks %q:\n%s", want, report)
 		}
+	}
+}
+
+// A record the simulator no longer serves must be deleted exactly once: not
+// deleted, or deleted twice, is reported; one deletion per record is exact.
+func TestCheckRequiresDeletionOfRemovedRecords(t *testing.T) {
+	sim, _ := testenv.Sim(t, ukgsim.Config{Employees: 40, Seed: 6})
+	brokers := testenv.Kafka(t)
+	cfg := &kafkax.Config{Brokers: brokers, TopicPrefix: "d.", ClientID: "ledger-test", DialTimeout: 5 * time.Second,
+		Partitions: 2, ReplicationFactor: 1, MinCompactionLag: time.Hour, DLQRetention: time.Hour}
+	ctx := context.Background()
+	if err := kafkax.EnsureTopics(ctx, cfg, kafkax.Employees, kafkax.People, kafkax.Compensation, kafkax.JobHistory); err != nil {
+		t.Fatal(err)
+	}
+	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Balancer: &kafka.Hash{}, BatchTimeout: time.Millisecond}
+	defer w.Close()
+	var all []kafka.Message
+	for ep, topic := range Topics {
+		recs, err := sim.Records(ep, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, raw := range recs {
+			key, _, _ := Identity(topic, raw)
+			h, _ := extract.HashRecord(raw)
+			all = append(all, kafka.Message{Topic: cfg.Topic(topic), Key: []byte(key), Value: raw,
+				Headers: []kafka.Header{{Key: "ukg_record_hash", Value: []byte(h.String())}}})
+		}
+	}
+	if err := w.WriteMessages(ctx, all...); err != nil {
+		t.Fatal(err)
+	}
+	l := New(keep{})
+	l.Note(t, sim)
+	gt, err := sim.AdvanceWith(1, ukgsim.AdvanceOptions{Removals: 1})
+	if err != nil || len(gt.Removed) != 1 {
+		t.Fatalf("advance: %v, %d removed", err, len(gt.Removed))
+	}
+	gone := gt.Removed[0].CompanyID + "/" + gt.Removed[0].EmployeeID
+	l.Note(t, sim)
+	e := &errs{TB: t}
+	l.Check(e, brokers, cfg.TopicPrefix)
+	if r := strings.Join(e.got, "\n"); !strings.Contains(r, "records no longer served but not deleted: "+gone) {
+		t.Fatalf("an undeleted removed employee is not reported:\n%s", r)
+	}
+
+	// Delete each record of the removed employee (job-history rows named).
+	var dels []kafka.Message
+	for _, m := range all {
+		if string(m.Key) != gone {
+			continue
+		}
+		d := kafka.Message{Topic: m.Topic, Key: m.Key}
+		if m.Topic == cfg.Topic(kafkax.JobHistory) {
+			_, ident, _ := Identity(kafkax.JobHistory, m.Value)
+			_, row, _ := strings.Cut(ident, "|")
+			d.Headers = []kafka.Header{{Key: extract.HeaderRecordID, Value: []byte(row)}}
+		}
+		dels = append(dels, d)
+	}
+	if err := w.WriteMessages(ctx, dels...); err != nil {
+		t.Fatal(err)
+	}
+	e.got = nil
+	l.Check(e, brokers, cfg.TopicPrefix)
+	for _, line := range e.got {
+		if strings.Contains(line, "deleted") || strings.Contains(line, "deletion") {
+			t.Fatalf("exact deletions reported: %s", line)
+		}
+	}
+	if err := w.WriteMessages(ctx, dels[0]); err != nil {
+		t.Fatal(err)
+	}
+	e.got = nil
+	l.Check(e, brokers, cfg.TopicPrefix)
+	if r := strings.Join(e.got, "\n"); !strings.Contains(r, "deletion of "+gone) {
+		t.Fatalf("a repeated deletion is not reported:\n%s", r)
 	}
 }
