@@ -156,22 +156,40 @@ func TestCheckRequiresDeletionOfRemovedRecords(t *testing.T) {
 		t.Fatalf("an undeleted removed employee is not reported:\n%s", r)
 	}
 
-	// Delete each record of the removed employee (job-history rows named).
-	var dels []kafka.Message
-	for _, m := range all {
-		if string(m.Key) != gone {
-			continue
-		}
-		d := kafka.Message{Topic: m.Topic, Key: m.Key}
-		if m.Topic == cfg.Topic(kafkax.JobHistory) {
-			_, ident, _ := Identity(kafkax.JobHistory, m.Value)
-			_, row, _ := strings.Cut(ident, "|")
-			d.Headers = []kafka.Header{{Key: extract.HeaderRecordID, Value: []byte(row)}}
-		}
-		dels = append(dels, d)
+	// Delete each record of the removed employee (job-history rows named),
+	// in the partition that holds it.
+	type target struct {
+		topic     string
+		partition int
 	}
-	if err := w.WriteMessages(ctx, dels...); err != nil {
-		t.Fatal(err)
+	dels := map[target][]kafka.Message{}
+	for _, topic := range Topics {
+		for _, m := range testenv.Messages(t, brokers, cfg.Topic(topic)) {
+			if string(m.Key) != gone || m.Value == nil {
+				continue
+			}
+			d := kafka.Message{Key: m.Key}
+			if topic == kafkax.JobHistory {
+				_, ident, _ := Identity(kafkax.JobHistory, m.Value)
+				_, row, _ := strings.Cut(ident, "|")
+				d.Headers = []kafka.Header{{Key: extract.HeaderRecordID, Value: []byte(row)}}
+			}
+			tg := target{cfg.Topic(topic), m.Partition}
+			dels[tg] = append(dels[tg], d)
+		}
+	}
+	produce := func(tg target, msgs ...kafka.Message) {
+		conn, err := kafka.DialLeader(ctx, "tcp", brokers[0], tg.topic, tg.partition)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if _, err := conn.WriteMessages(msgs...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for tg, msgs := range dels {
+		produce(tg, msgs...)
 	}
 	e.got = nil
 	l.Check(e, brokers, cfg.TopicPrefix)
@@ -180,8 +198,9 @@ func TestCheckRequiresDeletionOfRemovedRecords(t *testing.T) {
 			t.Fatalf("exact deletions reported: %s", line)
 		}
 	}
-	if err := w.WriteMessages(ctx, dels[0]); err != nil {
-		t.Fatal(err)
+	for tg, msgs := range dels {
+		produce(tg, msgs[0])
+		break
 	}
 	e.got = nil
 	l.Check(e, brokers, cfg.TopicPrefix)
