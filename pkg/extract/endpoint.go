@@ -33,6 +33,9 @@ type endpointRun struct {
 	baselined bool
 	full      bool // a full pass: records met are marked seen (vanished)
 	h         *hooks
+	// prevScope is the company scope of the endpoint's last complete run
+	// (EndpointState.Companies).
+	prevScope []string
 }
 
 // hooks connect the endpoints of one run (see Run for the order).
@@ -218,11 +221,11 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 	if !full && x.cfg.FullEvery > 0 && tenantNow.Sub(es.LastFullStart) >= x.cfg.FullEvery {
 		full = true
 	}
-	if h.forceFull {
+	if h.forceFull || !x.scope.within(es.Companies) {
 		full = true
 	}
 	er := &endpointRun{x: x, log: log, runID: runID, r: r, rep: rep, recs: x.state.records(r.topic),
-		baselined: es.Baselined, h: h}
+		baselined: es.Baselined, h: h, prevScope: es.Companies}
 	rep.Full = full
 
 	var q ukgpro.Query
@@ -269,12 +272,12 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 		if len(keys) >= es.FullPages && es.FullPages > 0 {
 			full, rep.Full = true, true
 			er.startFull()
-			err = er.pages(ctx, q)
+			err = er.read(ctx, q)
 		} else {
 			err = er.perEmployee(ctx, keys)
 		}
 	} else {
-		err = er.pages(ctx, q)
+		err = er.read(ctx, q)
 	}
 	if err != nil {
 		err = fmt.Errorf("%s: %w", name, err)
@@ -292,6 +295,7 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 	es.Watermark = runStart
 	es.LastRunID = runID
 	es.CatchUp = false
+	es.Companies = x.scope.ids
 	msg, err := endpointMessage(x.kcfg.Topic(kafkax.ExtractorState), name, es)
 	if err != nil {
 		return err
@@ -304,6 +308,26 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 	x.metrics.lastSuccess.WithLabelValues(name).SetToCurrentTime()
 	log.Info("endpoint finished", "pages", rep.Pages, "rows", rep.Rows, "published", rep.Published,
 		"unchanged", rep.Unchanged, "dlq", rep.DLQ, "tombstones", rep.Tombstones, "lifecycle", rep.Lifecycle)
+	if rep.OutOfScope > 0 {
+		log.Warn("the tenant returned records of companies outside EXTRACTOR_COMPANIES; they were dropped", "records", rep.OutOfScope)
+	}
+	return nil
+}
+
+// read pages the endpoint, one company at a time when the run is scoped
+// (EXTRACTOR_COMPANIES): a single-company filter is what every UKG tenant
+// honours (comma lists are less certain, ukgpro-api.md §2).
+func (er *endpointRun) read(ctx context.Context, q ukgpro.Query) error {
+	if er.x.scope.all() {
+		return er.pages(ctx, q)
+	}
+	for _, c := range er.x.scope.ids {
+		cq := q
+		cq.CompanyID = c
+		if err := er.pages(ctx, cq); err != nil {
+			return fmt.Errorf("company %s: %w", c, err)
+		}
+	}
 	return nil
 }
 
@@ -417,6 +441,12 @@ func (er *endpointRun) publish(ctx context.Context, recs []ukgpro.Record) error 
 	var pend []pending
 	now := x.now().UTC()
 	for _, rec := range recs {
+		if !x.scope.has(rec.CompanyID) {
+			// The tenant ignored the company filter (or a per-employee read
+			// returned the employee's other company): not ours to publish.
+			er.rep.OutOfScope++
+			continue
+		}
 		ident := identity(er.r.topic, rec.Key(), rec.SystemID)
 		if er.full {
 			er.recs.markSeen(ident)
@@ -476,7 +506,9 @@ func (er *endpointRun) publish(ctx context.Context, recs []ukgpro.Record) error 
 			e.snap = packSnap(snap)
 			var events []derived
 			switch {
-			case er.baselined:
+			case er.baselined && (known || !added(er.prevScope, rec.CompanyID)):
+				// An employee first met because its company entered the
+				// scope is that company's baseline, as on a first run.
 				var before []string
 				if known {
 					before = unpackSnap(prev.snap)
@@ -563,7 +595,9 @@ func (er *endpointRun) commit(ctx context.Context, msgs []kafka.Message, pend []
 // (a null value), so consumers and compaction drop the employee; job
 // history (delete policy) keeps its rows and the state just forgets it.
 func (er *endpointRun) vanished(ctx context.Context) error {
-	missing := er.recs.unseen()
+	// Records of companies outside the scope were not read: not having met
+	// them proves nothing.
+	missing := slices.DeleteFunc(er.recs.unseen(), func(ident string) bool { return !er.x.scope.hasIdentity(ident) })
 	gone, err := er.confirmGone(ctx, missing)
 	if err != nil {
 		return err

@@ -25,6 +25,7 @@ type Config struct {
 	FullEvery     time.Duration `env:"EXTRACTOR_FULL_EVERY, default=168h" desc:"an incremental run becomes a full reconciliation when the last full pass (tenant clock) is older than this"`
 	Overlap       time.Duration `env:"EXTRACTOR_OVERLAP, default=48h" desc:"incremental windows start this long before the previous run's start (tenant clock), so nothing at an edge is lost"`
 	Endpoints     []string      `env:"EXTRACTOR_ENDPOINTS, default=employee-employment-details,person-details,compensation-details,employee-job-history-details" desc:"UKG endpoints to extract"`
+	Companies     []string      `env:"EXTRACTOR_COMPANIES" desc:"comma-separated company ids to extract (empty: every company); records of other companies are neither published nor ever deleted"`
 	BackfillHires bool          `env:"EXTRACTOR_BACKFILL_HIRES, default=false" desc:"on the baseline (first) run, emit employee.hired for every employee instead of no lifecycle events"`
 	BatchSize     int           `env:"EXTRACTOR_BATCH_SIZE, default=1000" desc:"producer batch size (messages per partition batch)"`
 	Linger        time.Duration `env:"EXTRACTOR_LINGER, default=5ms" desc:"producer batch linger (kafka-go BatchTimeout)"`
@@ -44,6 +45,11 @@ func (c *Config) Validate() error {
 	for _, e := range c.Endpoints {
 		if _, ok := routes[strings.TrimSpace(e)]; !ok {
 			return fmt.Errorf("EXTRACTOR_ENDPOINTS: %q is not one of %s", e, strings.Join(routeNames(), ", "))
+		}
+	}
+	for _, co := range c.Companies {
+		if strings.TrimSpace(co) == "" {
+			return errors.New("EXTRACTOR_COMPANIES: an empty company id")
 		}
 	}
 	if c.BatchSize < 1 {
@@ -109,6 +115,7 @@ type Extractor struct {
 	host    string
 	conc    int
 	prog    Progress
+	scope   scope // EXTRACTOR_COMPANIES
 
 	cl    *kafka.Client
 	w     *kafka.Writer
@@ -188,7 +195,7 @@ func New(cfg Config, kcfg *kafkax.Config, d Deps) (*Extractor, error) {
 	x := &Extractor{
 		cfg: cfg, kcfg: kcfg, src: d.Source, val: d.Validator, pii: d.Redactor,
 		log: d.Logger, metrics: d.Metrics, host: u.Host, conc: max(d.Concurrency, 1), prog: d.Progress,
-		cl: cl, now: time.Now,
+		cl: cl, now: time.Now, scope: newScope(cfg.Companies),
 	}
 	x.w = &kafka.Writer{
 		Addr:         kcfg.Addr(),
@@ -244,8 +251,12 @@ type EndpointReport struct {
 	Pages, Rows               int
 	Published, Unchanged, DLQ int
 	Tombstones, Lifecycle     int
-	Calls                     int // per-employee refetch calls (incremental compensation)
-	Err                       error
+	// OutOfScope counts records of companies outside EXTRACTOR_COMPANIES
+	// that the tenant returned anyway (ignoring the company filter): they
+	// are dropped.
+	OutOfScope int
+	Calls      int // per-employee refetch calls (incremental compensation)
+	Err        error
 }
 
 // Run performs one extraction of every configured endpoint. It returns an

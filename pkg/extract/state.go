@@ -65,6 +65,11 @@ type EndpointState struct {
 	// whose compensation was never refetched (it was killed or failed), so
 	// compensation reads everything.
 	CatchUp bool `json:"catchUp,omitempty"`
+	// Companies is the company scope (EXTRACTOR_COMPANIES, upper-case,
+	// sorted) of the last complete run; nil: every company. A run whose
+	// scope adds a company reads in full, and the added company's records
+	// derive no lifecycle events (they are its baseline).
+	Companies []string `json:"companies,omitempty"`
 }
 
 // State is the extractor's memory, loaded from the state topic at start-up.

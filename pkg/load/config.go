@@ -3,8 +3,11 @@ package load
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 )
 
 // Config is the loader's behaviour: which group and topics, when files
@@ -42,8 +45,13 @@ func (c *Config) Validate() error {
 		bad("LOADER_GROUP_ID must not be empty")
 	}
 	for _, t := range c.Topics {
-		if strings.TrimSpace(t) == "" {
+		switch {
+		case strings.TrimSpace(t) == "":
 			bad("LOADER_TOPICS has an empty topic name")
+		case !slices.Contains(kafkax.DataTopics, t):
+			// A typo, or a name with KAFKA_TOPIC_PREFIX: consuming it would
+			// create and archive an empty topic and exit 0.
+			bad("LOADER_TOPICS: %q is not a topic of the contract; valid names (without KAFKA_TOPIC_PREFIX): %s", t, strings.Join(kafkax.DataTopics, ","))
 		}
 	}
 	if c.RotateRows < 1 {

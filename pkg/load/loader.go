@@ -93,6 +93,43 @@ type Loader struct {
 	// spillRows: a partition moves its Arrow batch into its open file at
 	// this many rows (a row group's at most), or at LOADER_BATCH_BYTES.
 	spillRows int
+	// written counts what this loader published, per full topic name, for
+	// the summary it logs when it stops.
+	written map[string]*topicTotals
+}
+
+// topicTotals are the files, rows and bytes a loader published for one
+// topic (a file that grew counts once per publication).
+type topicTotals struct{ files, growths, rows, bytes atomic.Int64 }
+
+// TopicSummary is what a loader published for one topic since it started:
+// new files, growths of existing files, rows, and bytes written (a growth
+// rewrites its file, so Bytes can exceed the archive's size).
+type TopicSummary struct {
+	Topic                       string
+	Files, Growths, Rows, Bytes int64
+}
+
+// Summary returns the files, rows and bytes published per topic, in topic
+// order.
+func (l *Loader) Summary() []TopicSummary {
+	out := make([]TopicSummary, 0, len(l.topics))
+	for _, t := range l.topics {
+		w := l.written[t]
+		out = append(out, TopicSummary{Topic: t, Files: w.files.Load(), Growths: w.growths.Load(), Rows: w.rows.Load(), Bytes: w.bytes.Load()})
+	}
+	return out
+}
+
+// logSummary logs the totals of Summary and the seconds since start.
+func (l *Loader) logSummary(start time.Time) {
+	var files, growths, rows, bytes int64
+	for _, s := range l.Summary() {
+		l.log.Info("archived", "topic", s.Topic, "files", s.Files, "growths", s.Growths, "rows", s.Rows, "bytes", s.Bytes)
+		files, growths, rows, bytes = files+s.Files, growths+s.Growths, rows+s.Rows, bytes+s.Bytes
+	}
+	l.log.Info("loader summary", "files", files, "growths", growths, "rows", rows, "bytes", bytes,
+		"seconds", time.Since(start).Round(time.Millisecond).Seconds())
 }
 
 // Topics resolves cfg.Topics (default: every data topic and the DLQ) to
@@ -121,6 +158,10 @@ func New(cfg Config, kc kafkax.Config, opts Options) (*Loader, error) {
 		cfg: cfg, kc: kc, topics: Topics(cfg, kc), dlqTopic: kc.Topic(kafkax.DLQ),
 		codecs: map[string]Codec{}, arch: opts.Archive, dlq: opts.DeadLetters, hook: opts.Hook,
 		log: opts.Logger, ready: opts.Ready, m: newMetrics(opts.Registerer),
+		written: map[string]*topicTotals{},
+	}
+	for _, t := range l.topics {
+		l.written[t] = &topicTotals{}
 	}
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
@@ -179,6 +220,7 @@ func topicCodec(reg *schema.Registry, name, topic string, opts Options, mem memo
 // returns. It returns nil after a clean stop.
 func (l *Loader) Run(ctx context.Context) error {
 	defer l.ready(false, "stopped")
+	defer l.logSummary(time.Now())
 	if l.closeDLQ != nil {
 		defer l.closeDLQ()
 	}

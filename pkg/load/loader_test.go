@@ -1,11 +1,15 @@
 package load
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,8 +28,35 @@ func TestDrainArchivesEveryRecordOnce(t *testing.T) {
 	cfg.FlushInterval = time.Minute // only rotation by rows and date here
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := wait(t, runLoader(t, ctx, cfg, kc, Options{Archive: localArchive(t, root)}), 60*time.Second); err != nil {
+	var logged bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&syncWriter{w: &logged}, nil))
+	if err := wait(t, runLoader(t, ctx, cfg, kc, Options{Archive: localArchive(t, root), Logger: log}), 60*time.Second); err != nil {
 		t.Fatal(err)
+	}
+	// The exit summary: per topic, the files, rows and bytes on disk.
+	for _, tc := range []struct {
+		topic string
+		rows  int
+	}{{emp, 1000}, {jh, 300}} {
+		files := listFiles(t, root, tc.topic)
+		var size int64
+		for _, f := range files {
+			st, err := os.Stat(filepath.Join(root, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			size += st.Size()
+		}
+		re := regexp.MustCompile(fmt.Sprintf(`msg=archived topic=%s files=%d growths=\d+ rows=%d bytes=(\d+)`, regexp.QuoteMeta(tc.topic), len(files), tc.rows))
+		m := re.FindStringSubmatch(logged.String())
+		if m == nil {
+			t.Errorf("exit log lacks %s:\n%s", re, logged.String())
+		} else if b, _ := strconv.ParseInt(m[1], 10, 64); b < size {
+			t.Errorf("summary says %d bytes written, the files hold %d", b, size)
+		}
+	}
+	if !regexp.MustCompile(`msg="loader summary" files=\d+ growths=\d+ rows=1300 bytes=\d+ seconds=\d`).MatchString(logged.String()) {
+		t.Errorf("exit log lacks the loader summary:\n%s", logged.String())
 	}
 
 	db := openDuck(t)
@@ -96,4 +127,16 @@ func TestDrainArchivesEveryRecordOnce(t *testing.T) {
 			t.Errorf("file %s: first offset %d, partition %d, %d dates", f, minOff, part, dates)
 		}
 	}
+}
+
+// syncWriter serializes writes from the loader's goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }

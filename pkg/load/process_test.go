@@ -3,6 +3,7 @@ package load
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -249,6 +250,23 @@ func TestSIGTERMFlushesCommitsAndExitsZero(t *testing.T) {
 	}
 	if after := listFiles(t, root, emp); len(after) != len(files) {
 		t.Fatalf("drain after SIGTERM wrote files again: %v -> %v", files, after)
+	}
+}
+
+// TestBadTopicNameStopsAtStart: a LOADER_TOPICS name that is not a topic of
+// the contract (here with the prefix) stops the loader before it connects,
+// with exit 2 and one line naming it and the valid names.
+func TestBadTopicNameStopsAtStart(t *testing.T) {
+	cmd := exec.Command(loaderBinary(t), "--drain")
+	cmd.Env = append(os.Environ(), "KAFKA_BROKERS=127.0.0.1:1", "LOADER_OUTPUT="+t.TempDir(), "LOADER_TOPICS=employees,ukgpro.employees", "OPS_ADDR=")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("exit %v, want 2; output:\n%s", err, out)
+	}
+	want := `loader: LOADER_TOPICS: "ukgpro.employees" is not a topic of the contract; valid names (without KAFKA_TOPIC_PREFIX): employees,people,job-history,compensation,lifecycle,dlq` + "\n"
+	if string(out) != want {
+		t.Fatalf("output:\n%q\nwant:\n%q", out, want)
 	}
 }
 

@@ -327,7 +327,7 @@ func TestDerivedSchemasMatchJSONSchema(t *testing.T) {
 		arrow         arrow.DataType
 		nullable      bool
 	}{
-		{"_raw", "binary (STRING)", arrow.BinaryTypes.String, false},
+		{"_raw", "binary (STRING)", arrow.BinaryTypes.String, true},
 		{"_kafka_topic", "binary (STRING)", arrow.BinaryTypes.String, false},
 		{"_kafka_partition", "int32 (INT(32,true))", arrow.PrimitiveTypes.Int32, false},
 		{"_kafka_offset", "int64 (INT(64,true))", arrow.PrimitiveTypes.Int64, false},
@@ -335,6 +335,8 @@ func TestDerivedSchemasMatchJSONSchema(t *testing.T) {
 		{"_key", "binary (STRING)", arrow.BinaryTypes.String, false},
 		{"_record_hash", "binary (STRING)", arrow.BinaryTypes.String, true},
 		{"_event_id", "binary (STRING)", arrow.BinaryTypes.String, true},
+		{"_record_id", "binary (STRING)", arrow.BinaryTypes.String, true},
+		{"_deleted", "boolean", arrow.FixedWidthTypes.Boolean, false},
 	}
 	reg := registry(t)
 	for _, n := range reg.Names() {
@@ -354,7 +356,13 @@ func TestDerivedSchemasMatchJSONSchema(t *testing.T) {
 					var nullable bool
 					if i < len(cols) {
 						c := cols[i]
-						name, at, pqType, nullable = c.column, wantArrow(c.xtype), wantParquet(c.xtype), c.nullable
+						// Every field column is nullable in the archive: a
+						// deletion row has no values (c.nullable is the JSON
+						// contract, checked by Validate).
+						name, at, pqType, nullable = c.column, wantArrow(c.xtype), wantParquet(c.xtype), true
+						if f := s.Fields[i]; f.Nullable != c.nullable {
+							t.Errorf("field %s nullable=%v, want %v", f.Column, f.Nullable, c.nullable)
+						}
 					} else {
 						m := meta[i-len(cols)]
 						name, at, pqType, nullable = m.name, m.arrow, m.parquet, m.nullable

@@ -63,6 +63,7 @@ type employment struct {
 	created       int64 // employment row created (first history row)
 	changed       int64 // employment row last changed
 	personChanged int64 // person-details datetimeChanged
+	removed       bool  // purged from every endpoint (AdvanceOptions.Removals)
 	h             uint64
 	hist          []hist
 }
@@ -703,7 +704,9 @@ func (g *gen) statusChangeAt(e *employment, d int32, at int64, to byte) {
 func (s *Sim) reindex() {
 	s.order = s.order[:0]
 	for i := range s.emps {
-		s.order = append(s.order, int32(i))
+		if !s.emps[i].removed {
+			s.order = append(s.order, int32(i))
+		}
 	}
 	slices.SortFunc(s.order, func(a, b int32) int {
 		ea, eb := &s.emps[a], &s.emps[b]

@@ -617,7 +617,7 @@ func (s *Sim) employments(empID string, co int) []int32 {
 		return out
 	}
 	for _, ei := range s.people[pi].emps {
-		if ei < 0 {
+		if ei < 0 || s.emps[ei].removed {
 			continue
 		}
 		if co < 0 || int(s.emps[ei].co) == co {
@@ -631,7 +631,7 @@ func (s *Sim) employments(empID string, co int) []int32 {
 // homeEmployment is the row a single-object route returns: the home company's.
 func (s *Sim) homeEmployment(empID string) (int32, bool) {
 	pi, ok := s.personIndex(empID)
-	if !ok {
+	if !ok || s.emps[s.people[pi].emps[0]].removed {
 		return 0, false
 	}
 	return s.people[pi].emps[0], true
@@ -639,6 +639,9 @@ func (s *Sim) homeEmployment(empID string) (int32, bool) {
 
 func (s *Sim) findRow(seq uint32) (view, bool) {
 	for ei := range s.emps {
+		if s.emps[ei].removed {
+			continue
+		}
 		for hi := range s.emps[ei].hist {
 			if s.emps[ei].hist[hi].seq == seq {
 				return s.viewOf(int32(ei), hi), true
@@ -664,12 +667,25 @@ func (s *Sim) serveControl(w http.ResponseWriter, r *http.Request) {
 	s.countRequest("_sim", 200)
 	switch {
 	case path == "/_sim/advance" && r.Method == http.MethodPost:
-		days, err := strconv.Atoi(r.URL.Query().Get("days"))
+		q := r.URL.Query()
+		days, err := strconv.Atoi(q.Get("days"))
 		if err != nil {
 			s.problem(w, http.StatusBadRequest, "days must be an integer")
 			return
 		}
-		gt, err := s.Advance(days)
+		var opt AdvanceOptions
+		for _, p := range []struct {
+			name string
+			v    *int
+		}{{"removals", &opt.Removals}, {"corrections", &opt.Corrections}} {
+			if v := q.Get(p.name); v != "" {
+				if *p.v, err = strconv.Atoi(v); err != nil {
+					s.problem(w, http.StatusBadRequest, p.name+" must be an integer")
+					return
+				}
+			}
+		}
+		gt, err := s.AdvanceWith(days, opt)
 		if err != nil {
 			s.problem(w, http.StatusBadRequest, err.Error())
 			return
