@@ -795,6 +795,16 @@ func TestWorkloads(t *testing.T) {
 					c.AllowPrivilegeEscalation == nil || *c.AllowPrivilegeEscalation {
 					t.Errorf("%s: want a read-only root filesystem and no privilege escalation", w.where)
 				}
+				// Go's os.TempDir: the loader spools unpublished rows there.
+				if c := w.c.SecurityContext; c != nil && c.ReadOnlyRootFilesystem != nil && *c.ReadOnlyRootFilesystem {
+					tmp := false
+					for _, m := range w.c.VolumeMounts {
+						tmp = tmp || m.MountPath == "/tmp" && !m.ReadOnly
+					}
+					if !tmp {
+						t.Errorf("%s: the root filesystem is read-only and nothing writable is mounted at /tmp ($TMPDIR)", w.where)
+					}
+				}
 				lim, req := w.c.Resources.Limits.Memory(), w.c.Resources.Requests.Memory()
 				if lim.IsZero() || req.IsZero() || req.Cmp(*lim) > 0 {
 					t.Errorf("%s: memory request %s and limit %s: want both, request <= limit", w.where, req, lim)
