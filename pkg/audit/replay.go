@@ -60,7 +60,7 @@ func (a *Archive) Replay(ctx context.Context, name string, since time.Time, emit
 	if len(files) == 0 {
 		return 0, nil
 	}
-	if err := a.view(ctx, "rp", files); err != nil {
+	if err := a.view(ctx, "rp", files, streamView); err != nil {
 		return 0, err
 	}
 	cols, err := a.columns(ctx, "SELECT * FROM rp")
