@@ -76,6 +76,9 @@ func (r *Registry) WriteMarkdown(w io.Writer) error {
 		if s.KeyFields.Company != "" {
 			fmt.Fprintf(&b, "- Key: `<%s>/<%s>`\n", s.KeyFields.Company, s.KeyFields.Employee)
 		}
+		if len(s.CodeKey) > 0 {
+			fmt.Fprintf(&b, "- Key: `<%s>`\n", strings.Join(s.CodeKey, ">/<"))
+		}
 		if s.RowKey != "" {
 			fmt.Fprintf(&b, "- Row key: `%s` (with the key)\n", s.RowKey)
 		}

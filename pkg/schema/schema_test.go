@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -65,7 +66,8 @@ func meta(key string) Meta {
 
 func TestTopicsAndVersions(t *testing.T) {
 	reg := registry(t)
-	want := []string{"compensation", "dlq", "employees", "job-history", "lifecycle", "people"}
+	want := []string{"companies", "compensation", "contacts", "contracts", "direct-deposit", "dlq", "employees",
+		"global-banks", "job-history", "jobs", "lifecycle", "locations", "org-levels", "people", "positions", "pto-plans"}
 	if got := reg.Names(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("topics = %v, want %v", got, want)
 	}
@@ -137,6 +139,7 @@ func TestPIIClasses(t *testing.T) {
 	reg := registry(t)
 	identifiers := map[string]bool{}
 	banks := map[string]bool{}
+	accounts := map[string]bool{}
 	for _, n := range reg.Names() {
 		for name, c := range reg.Topic(n).PIIClasses() {
 			switch c {
@@ -144,7 +147,21 @@ func TestPIIClasses(t *testing.T) {
 				identifiers[name] = true
 			case PIIBank:
 				banks[name] = true
+			case PIIAccount:
+				accounts[name] = true
 			}
+		}
+	}
+	// Every bank account identifier of ukgpro-api-more.md B1 and B2 is
+	// classed account (keyed hash plus a last-4 field by default).
+	wantAccounts := map[string]bool{"account": true, "employeeBankRoutingNumber": true, "employeeInstitutionNumber": true,
+		"foreignAccountNumber": true, "bankAccountNumber": true, "iban": true, "swiftCode": true}
+	if !reflect.DeepEqual(accounts, wantAccounts) {
+		t.Errorf("account fields = %v, want %v", accounts, wantAccounts)
+	}
+	for _, f := range []string{"healthCareId"} {
+		if !identifiers[f] {
+			t.Errorf("%s is not classed identifier", f)
 		}
 	}
 	for _, f := range []string{"ssn", "nationalId", "previousSSN", "i9AlienNumber"} {
@@ -152,8 +169,17 @@ func TestPIIClasses(t *testing.T) {
 			t.Errorf("%s is not classed identifier", f)
 		}
 	}
-	// chkCashingInstCode is the only bank detail in ukgpro-api.md §7 for our endpoints.
-	if want := map[string]bool{"chkCashingInstCode": true}; !reflect.DeepEqual(banks, want) {
+	// chkCashingInstCode is the only bank detail in ukgpro-api.md §7 for our
+	// endpoints; B1 and B2 (ukgpro-api-more.md §5) add the bank's name, ids
+	// and requirements.
+	want := map[string]bool{"chkCashingInstCode": true, "employeeBankId": true, "employeeBankName": true,
+		"bankName": true, "bankBranch": true, "bankCountryCode": true, "bankAccountType": true, "bankAccountTypeDescription": true}
+	for i := 1; i <= 3; i++ {
+		for _, f := range []string{"bankRequirement", "bankRequestCode", "bankRequestLabel"} {
+			want[f+strconv.Itoa(i)] = true
+		}
+	}
+	if !reflect.DeepEqual(banks, want) {
 		t.Errorf("bank fields = %v, want %v", banks, want)
 	}
 	people := topic(t, "people").PIIClasses()

@@ -39,6 +39,14 @@ type GroundTruth struct {
 	JobChanged          []Event `json:"job_changed"`
 	CompensationChanged []Event `json:"compensation_changed"`
 	StatusChanged       []Event `json:"status_changed"`
+	// ConfigChanged lists the configuration rows Advance changed (a
+	// renamed org unit, an added job), in the order applied.
+	ConfigChanged []ConfigChange `json:"config_changed"`
+	// DirectDepositChanged lists every bank row an extractor should report
+	// as employee.direct_deposit_changed: a changed account, an added
+	// split, and the accounts of new hires. Ordered by (companyId,
+	// employeeId, rowId).
+	DirectDepositChanged []DepositChange `json:"direct_deposit_changed"`
 	// Removed: employees purged from every endpoint (AdvanceOptions.Removals):
 	// ChangedAt is the instant of removal, EffectiveDate its day, Before the
 	// last status code; SystemID, ReasonCode and After are empty.
@@ -50,6 +58,31 @@ type GroundTruth struct {
 	// for a deletion). The row's dateTimeCreated does not move.
 	JobHistoryDeleted   []Event `json:"job_history_deleted"`
 	JobHistoryCorrected []Event `json:"job_history_corrected"`
+}
+
+// ConfigChange is one configuration row Advance changed.
+type ConfigChange struct {
+	Endpoint string `json:"endpoint"` // org-levels or jobs
+	Key      string `json:"key"`      // the row's key: "2/WHS", "WHSANL"
+	Change   string `json:"change"`   // renamed or added
+	Before   string `json:"before"`   // old description ("" when added)
+	After    string `json:"after"`    // new description or title
+}
+
+// Deposit change kinds.
+const (
+	AccountAdded   = "account_added"   // a new bank row: a new split, or a new hire's account
+	AccountChanged = "account_changed" // the same row with a new account (and routing) number
+)
+
+// DepositChange is one bank row an Advance added or changed.
+type DepositChange struct {
+	CompanyID  string `json:"companyId"`
+	EmployeeID string `json:"employeeId"`
+	Endpoint   string `json:"endpoint"` // direct-deposit or employee-global-banks
+	RowID      string `json:"rowId"`    // accountRecordId or bankId
+	Change     string `json:"change"`   // account_added or account_changed
+	ChangedAt  string `json:"changedAt"`
 }
 
 // AdvanceOptions are the opt-in changes of an advance, beyond the
@@ -111,6 +144,7 @@ func (s *Sim) AdvanceWith(days int, opt AdvanceOptions) (GroundTruth, error) {
 		From: fmtStamp(from), To: fmtStamp(to), Days: days,
 		Hired: []Event{}, Terminated: []Event{}, Rehired: []Event{}, JobChanged: []Event{},
 		CompensationChanged: []Event{}, StatusChanged: []Event{},
+		ConfigChanged: []ConfigChange{}, DirectDepositChanged: []DepositChange{},
 		Removed: []Event{}, JobHistoryDeleted: []Event{}, JobHistoryCorrected: []Event{},
 	}
 	scale := float64(days) / 30
@@ -221,6 +255,10 @@ func (s *Sim) AdvanceWith(days int, opt AdvanceOptions) (GroundTruth, error) {
 	if opt.Removals > 0 || opt.Corrections > 0 {
 		g.edits(&gt, existing, opt, when)
 	}
+	// Configuration and bank changes draw from their own generator, so the
+	// workforce changes above stay what they were before these existed.
+	hired := len(s.emps) - int(existing)
+	s.advanceConfig(&gt, existing, hired, from, span, prob)
 
 	s.offsetMs += span
 	s.reindex()
@@ -230,9 +268,13 @@ func (s *Sim) AdvanceWith(days int, opt AdvanceOptions) (GroundTruth, error) {
 			return cmp.Or(cmp.Compare(a.CompanyID, b.CompanyID), cmp.Compare(a.EmployeeID, b.EmployeeID))
 		})
 	}
+	slices.SortFunc(gt.DirectDepositChanged, func(a, b DepositChange) int {
+		return cmp.Or(cmp.Compare(a.CompanyID, b.CompanyID), cmp.Compare(a.EmployeeID, b.EmployeeID), cmp.Compare(a.RowID, b.RowID))
+	})
 	s.log.Info("advanced tenant clock", "days", days, "now", gt.To, "hired", len(gt.Hired),
 		"terminated", len(gt.Terminated), "rehired", len(gt.Rehired), "job_changed", len(gt.JobChanged),
 		"compensation_changed", len(gt.CompensationChanged), "status_changed", len(gt.StatusChanged),
+		"config_changed", len(gt.ConfigChanged), "direct_deposit_changed", len(gt.DirectDepositChanged),
 		"removed", len(gt.Removed), "job_history_deleted", len(gt.JobHistoryDeleted), "job_history_corrected", len(gt.JobHistoryCorrected))
 	return gt, nil
 }
