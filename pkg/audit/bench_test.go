@@ -48,7 +48,6 @@ func benchArchive(b *testing.B, employees int, interval time.Duration, layout be
 	if err != nil {
 		b.Fatal(err)
 	}
-	const parts = 6
 	topics := []string{"employees", "people", "compensation", "job-history", "lifecycle"}
 	codecs := map[string]*load.SchemaCodec{}
 	for _, t := range topics {
