@@ -10,11 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/parquet-go/parquet-go"
 	"github.com/segmentio/kafka-go"
 
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/audit"
-	"github.com/ukgpro-stream/ukgpro-stream/pkg/load"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
 )
 
@@ -35,7 +36,7 @@ type benchLayout struct {
 // employment and compensation versions and a lifecycle event per change,
 // some person changes), 6 partitions per topic, keys partitioned by
 // murmur2 like the extractor. Files are written by the loader's own codec
-// (pkg/load SchemaCodec → pkg/archive ParquetWriter: zstd, statistics,
+// (schema.Batch → archive.ParquetSchema/ParquetWriter, the loader's one path: zstd, statistics,
 // employee_id bloom filter).
 func benchArchive(b *testing.B, employees int, interval time.Duration, layout benchLayout) string {
 	dir := filepath.Join(os.TempDir(), fmt.Sprintf("ukgpro-audit-bench-v1-%d-%s-%s", employees, interval, layout.name))
@@ -49,13 +50,21 @@ func benchArchive(b *testing.B, employees int, interval time.Duration, layout be
 		b.Fatal(err)
 	}
 	topics := []string{"employees", "people", "compensation", "job-history", "lifecycle"}
-	codecs := map[string]*load.SchemaCodec{}
+	type writerSchemas struct {
+		s  *schema.Schema
+		as *arrow.Schema
+		ps *parquet.Schema
+	}
+	codecs := map[string]writerSchemas{}
+	mem := schema.NewPoolAllocator(0)
 	for _, t := range topics {
-		c, err := load.NewSchemaCodec(reg.Topic(t), archive.WriterConfig{}, nil)
+		s := reg.Topic(t)
+		as := s.ArrowSchema()
+		ps, err := archive.ParquetSchema(s.Name, as, archive.SchemaOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		codecs[t] = c
+		codecs[t] = writerSchemas{s, as, ps}
 	}
 	type fileKey struct {
 		topic string
@@ -78,19 +87,26 @@ func benchArchive(b *testing.B, employees int, interval time.Duration, layout be
 			if err != nil {
 				b.Fatal(err)
 			}
-			buf := codecs[fk.topic].NewBuffer()
-			if err := buf.Start(f); err != nil {
+			c := codecs[fk.topic]
+			pw, err := archive.NewParquetWriter(f, c.as, c.ps, archive.WriterConfig{})
+			if err != nil {
 				b.Fatal(err)
 			}
+			batch := schema.NewBatch(c.s, mem)
 			for i := range msgs {
-				if err := buf.Append(&msgs[i]); err != nil {
+				m := &msgs[i]
+				if err := batch.Append(m.Value, schema.Meta{Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset,
+					Timestamp: m.Time, Key: m.Key, RecordHash: m.Headers[1].Value, EventID: m.Headers[0].Value}); err != nil {
 					b.Fatal(err)
 				}
 			}
-			if err := buf.Spill(); err != nil {
+			rec := batch.NewRecord()
+			err = pw.Write(rec)
+			rec.Release()
+			if err != nil {
 				b.Fatal(err)
 			}
-			if err := buf.Finish(); err != nil {
+			if err := pw.Close(); err != nil {
 				b.Fatal(err)
 			}
 			if err := f.Close(); err != nil {
