@@ -5,11 +5,15 @@ package pipeline
 
 import (
 	"context"
+	"io"
 	"log/slog"
+	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv"
+	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv/webhook"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/envconf"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/extract"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
@@ -94,4 +98,29 @@ func (p *Pipeline) Run(mut func(*extract.Config)) *extract.Report {
 // Messages reads every message of a topic (name without prefix).
 func (p *Pipeline) Messages(topic string) []*kafkax.Message {
 	return testenv.Messages(p.t, p.Brokers, p.Kafka.Topic(topic))
+}
+
+// Lifecycle returns the lifecycle topic's events, each partition in offset
+// order (so each employee's events are in publication order).
+func (p *Pipeline) Lifecycle() []webhook.Event {
+	var out []webhook.Event
+	for _, m := range p.Messages(kafkax.Lifecycle) {
+		out = append(out, webhook.Event{ID: string(m.Header("ce_id")), Key: string(m.Key), Type: string(m.Header("ce_type"))})
+	}
+	return out
+}
+
+// Advance moves the simulator's tenant clock by days through its HTTP
+// control endpoint (POST /_sim/advance), as an operator would.
+func (p *Pipeline) Advance(days int) {
+	p.t.Helper()
+	resp, err := http.Post(p.SimURL+"/_sim/advance?days="+strconv.Itoa(days), "", nil)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		p.t.Fatalf("advance: HTTP %d: %s", resp.StatusCode, b)
+	}
 }
