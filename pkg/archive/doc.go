@@ -9,20 +9,26 @@
 //     [S3]; [Open] picks one from LOADER_OUTPUT.
 //   - [Recover] and [Partition]: called when the consumer group assigns a
 //     partition; it removes the files that start at or past the committed
-//     offset, reading one small journal instead of listing the archive
-//     (docs/decisions/0030-bounded-recovery.md).
+//     offset and cuts back a growth that was not committed, reading one
+//     small journal instead of listing the archive
+//     (docs/decisions/0030-bounded-recovery.md, 0047).
+//   - [Partition.Publish]: a [Part] (a complete Parquet file of new rows,
+//     usually in a [SpoolFile]) becomes a new file, or new row groups of the
+//     partition's file of the day ([Partition.Tail]), copied around the old
+//     row groups without decoding them (grow.go).
 //   - [ParquetWriter] and [ParquetSchema]: Arrow record batches streamed into
 //     a Parquet file (zstd, statistics, page index, bloom filter), with the
 //     fixed type mapping of docs/archive.md.
 //
-// A loader's partition goroutine does, per file:
+// A loader's partition goroutine does, per flush:
 //
-//	f, err := part.Create(ctx, firstOffset, firstRecordTime) // journal, then temp file / upload
-//	pw, err := archive.NewParquetWriter(f, arrowSchema, parquetSchema, wcfg)
+//	spool, _ := archive.SpoolFile()
+//	pw, err := archive.NewParquetWriter(spool, arrowSchema, parquetSchema, wcfg)
 //	pw.Write(batch) ...; pw.Close()
-//	f.Commit(ctx)                                           // fsync+rename / complete upload
-//	reader.CommitMessages(...)                              // only now the Kafka offset
-//	part.Committed(lastOffset + 1)
+//	pub, err := part.Publish(ctx, archive.Part{File: spool, Size: n, ..., Grow: part.Tail() != nil})
+//	                                            // journal, temp file / upload, fsync+rename / complete
+//	gen.CommitOffsets(...)                      // only now the Kafka offset
+//	part.Committed(next)
 //
 // The package leaves out consuming Kafka, batching and rotation decisions
 // (pkg/load) and building Arrow batches from JSON (pkg/schema). Keys are

@@ -44,25 +44,24 @@ func load(ctx context.Context, s Store, log fakeLog, partition int, committed in
 	}
 	for off := committed; off < int64(len(log.times)); {
 		first := off
-		f, err := p.Create(ctx, first, log.times[first])
-		if err != nil {
-			return committed, err
-		}
 		var buf bytes.Buffer
 		for off < int64(len(log.times)) && off-first < int64(rotate) && sameDay(log.times[off], log.times[first]) {
 			fmt.Fprintf(&buf, "%d\n", off)
 			off++
 		}
-		if _, err := f.Write(buf.Bytes()); err != nil {
-			return committed, err
-		}
-		if err := f.Commit(ctx); err != nil {
+		if _, err := p.Publish(ctx, textPart(buf.Bytes(), first, log.times[first], off)); err != nil {
 			return committed, err
 		}
 		committed = off // the Kafka commit
 		p.Committed(committed)
 	}
 	return committed, nil
+}
+
+// textPart is a part whose file is b (not Parquet: a new file is copied as
+// it is; only growth reads Parquet).
+func textPart(b []byte, first int64, ts time.Time, next int64) Part {
+	return Part{File: bytes.NewReader(b), Size: int64(len(b)), FirstOffset: first, FirstTime: ts, Next: next, Rows: next - first}
 }
 
 // checkExactlyOnce reads every file of the partition and requires each
@@ -213,19 +212,15 @@ func TestRecoveryIsBounded(t *testing.T) {
 				day0 := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 				off := int64(0)
 				publish := func(ts time.Time, commit bool) string {
-					f, err := p.Create(ctx, off, ts)
+					pub, err := p.Publish(ctx, textPart([]byte("x"), off, ts, off+10))
 					if err != nil {
-						t.Fatal(err)
-					}
-					f.Write([]byte("x"))
-					if err := f.Commit(ctx); err != nil {
 						t.Fatal(err)
 					}
 					off += 10
 					if commit {
 						p.Committed(off)
 					}
-					return f.Key()
+					return pub.Key
 				}
 				for d := range days {
 					publish(day0.AddDate(0, 0, d), true)
@@ -275,16 +270,11 @@ func TestRecoverEdgeCases(t *testing.T) {
 	if err != nil || len(rec.Deleted) != 0 || cs.lists.Load()+cs.cleans.Load() != 0 {
 		t.Fatalf("fresh Recover = %+v, %v, lists %d", rec, err, cs.lists.Load()+cs.cleans.Load())
 	}
-	if _, err := p.Create(ctx, 41, time.Now()); err == nil {
-		t.Error("Create below the committed offset succeeded")
+	if _, err := p.Publish(ctx, textPart([]byte("x"), 41, time.Now(), 42)); err == nil {
+		t.Error("Publish below the committed offset succeeded")
 	}
 	// A group without a committed offset (-1) deletes every journaled file.
-	f, err := p.Create(ctx, 42, time.Date(2026, 2, 3, 0, 0, 0, 0, time.UTC))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.Write([]byte("x"))
-	if err := f.Commit(ctx); err != nil {
+	if _, err := p.Publish(ctx, textPart([]byte("x"), 42, time.Date(2026, 2, 3, 0, 0, 0, 0, time.UTC), 43)); err != nil {
 		t.Fatal(err)
 	}
 	if _, rec, err = Recover(ctx, s, testTopic, 0, -1); err != nil || len(rec.Deleted) != 1 {

@@ -2,8 +2,6 @@ package load
 
 import (
 	"context"
-	"io"
-	"time"
 
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
 )
@@ -13,26 +11,18 @@ import (
 type Archive interface {
 	// Recover removes every file of topic's partition that starts at or
 	// past committed (the next offset to consume; negative: none committed)
-	// and returns the handle new files are created through.
+	// and returns the handle the partition publishes through.
 	Recover(ctx context.Context, topic string, partition int, committed int64) (PartitionFiles, error)
 }
 
-// PartitionFiles creates the files of one partition.
+// PartitionFiles publishes the rows of one partition (*archive.Partition).
 type PartitionFiles interface {
-	// Create starts the file holding the records from firstOffset on; ts,
-	// the first record's time, picks its dt= directory.
-	Create(ctx context.Context, firstOffset int64, ts time.Time) (File, error)
+	// Tail is the last committed file, which rows of its day may grow.
+	Tail() *archive.Tail
+	// Publish makes rows visible; commit part.Next only after it returns.
+	Publish(ctx context.Context, part archive.Part) (archive.Published, error)
 	// Committed records that the group committed offset.
 	Committed(offset int64)
-}
-
-// File is a data file being written. Commit makes it durable and visible at
-// once; Abort discards it.
-type File interface {
-	io.Writer
-	Commit(ctx context.Context) error
-	Abort(ctx context.Context) error
-	Key() string
 }
 
 // StoreArchive is the Archive over an archive.Store: bounded recovery with
@@ -48,17 +38,5 @@ func (a StoreArchive) Recover(ctx context.Context, topic string, partition int, 
 	if err != nil {
 		return nil, err
 	}
-	return storePartition{p}, nil
+	return p, nil
 }
-
-type storePartition struct{ p *archive.Partition }
-
-func (s storePartition) Create(ctx context.Context, firstOffset int64, ts time.Time) (File, error) {
-	f, err := s.p.Create(ctx, firstOffset, ts)
-	if err != nil {
-		return nil, err
-	}
-	return f, nil
-}
-
-func (s storePartition) Committed(offset int64) { s.p.Committed(offset) }

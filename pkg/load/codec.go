@@ -115,6 +115,7 @@ const (
 const (
 	HeaderEventID    = "ce_id"
 	HeaderRecordHash = "ukg_record_hash"
+	HeaderRecordID   = "ukg_record_id"
 	HeaderSchema     = "ukg_schema"
 )
 
@@ -135,6 +136,7 @@ func meta(m *kafka.Message, withHeaders bool) schema.Meta {
 	md := schema.Meta{
 		Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset, Timestamp: m.Time,
 		Key: m.Key, RecordHash: header(m, HeaderRecordHash), EventID: header(m, HeaderEventID),
+		RecordID: header(m, HeaderRecordID),
 	}
 	if withHeaders {
 		md.Headers = make([]schema.Header, len(m.Headers))
@@ -146,8 +148,9 @@ func meta(m *kafka.Message, withHeaders bool) schema.Meta {
 }
 
 // SchemaCodec archives a topic with a schema of package schema: its typed
-// snake_case columns, then the metadata columns (_raw, _kafka_*, _key,
-// _record_hash, _event_id). Unknown fields are allowed and survive in _raw.
+// snake_case columns, then the metadata columns (schema.MetaColumns).
+// Unknown fields are allowed and survive in _raw. A deletion (see
+// isDeletion) is archived as a row with _deleted true, never rejected.
 type SchemaCodec struct {
 	s     *schema.Schema
 	opts  []schema.Option
@@ -196,7 +199,20 @@ type schemaBuffer struct {
 	size int64
 }
 
+// isDeletion reports whether m deletes its key's record: a tombstone, or a
+// vanished job-history row with its identity in the ukg_record_id header.
+// kafka-go reads a null value and an empty one alike (both nil), so an
+// empty value counts as a deletion too: it holds nothing to archive. On an
+// opaque topic (the DLQ) a missing value is a dead letter whose value was
+// withheld, not a deletion.
+func isDeletion(m *kafka.Message, opaque bool) bool { return len(m.Value) == 0 && !opaque }
+
 func (b *schemaBuffer) Append(m *kafka.Message) error {
+	if isDeletion(m, b.c.s.Opaque) {
+		b.b.AppendDeletion(meta(m, false))
+		b.size += int64(len(m.Key))
+		return nil
+	}
 	err := b.b.Append(m.Value, meta(m, b.c.s.Opaque))
 	if err != nil && b.c.s.Opaque {
 		// A dead letter whose headers break the DLQ schema is still
@@ -249,7 +265,7 @@ func (b *schemaBuffer) Spill() error {
 
 // JSONCodec archives a topic that has no schema: the metadata columns only,
 // the whole value in _raw. Values that are not one JSON object are rejected
-// with reason invalid_json.
+// with reason invalid_json; deletions are archived with _deleted true.
 type JSONCodec struct {
 	as   *arrow.Schema
 	ps   *parquet.Schema
@@ -263,17 +279,7 @@ func NewJSONCodec(topic string, wcfg archive.WriterConfig, mem memory.Allocator)
 	if mem == nil {
 		mem = schema.NewPoolAllocator(0)
 	}
-	ts := &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
-	as := arrow.NewSchema([]arrow.Field{
-		{Name: "_raw", Type: arrow.BinaryTypes.String},
-		{Name: "_kafka_topic", Type: arrow.BinaryTypes.String},
-		{Name: "_kafka_partition", Type: arrow.PrimitiveTypes.Int32},
-		{Name: "_kafka_offset", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "_kafka_timestamp", Type: ts},
-		{Name: "_key", Type: arrow.BinaryTypes.String},
-		{Name: "_record_hash", Type: arrow.BinaryTypes.String, Nullable: true},
-		{Name: "_event_id", Type: arrow.BinaryTypes.String, Nullable: true},
-	}, nil)
+	as := arrow.NewSchema(schema.MetaArrowFields(), nil)
 	ps, err := archive.ParquetSchema(parquetName(topic), as, archive.SchemaOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("codec %s: %w", topic, err)
@@ -295,20 +301,25 @@ type jsonBuffer struct {
 }
 
 func (b *jsonBuffer) Append(m *kafka.Message) error {
-	if !json.Valid(m.Value) {
+	deleted := isDeletion(m, false)
+	if !deleted && !json.Valid(m.Value) {
 		return &RejectError{Reason: ReasonInvalidJSON, Err: errors.New("value is not valid JSON")}
 	}
-	if i := firstNonSpace(m.Value); i < 0 || m.Value[i] != '{' {
+	if i := firstNonSpace(m.Value); !deleted && (i < 0 || m.Value[i] != '{') {
 		return &RejectError{Reason: ReasonSchemaValidation, Err: errors.New("value is not a JSON object")}
 	}
 	f := b.rb.Fields()
-	f[0].(*array.StringBuilder).BinaryBuilder.Append(m.Value)
+	if deleted {
+		f[0].(*array.StringBuilder).AppendNull()
+	} else {
+		f[0].(*array.StringBuilder).BinaryBuilder.Append(m.Value)
+	}
 	f[1].(*array.StringBuilder).Append(m.Topic)
 	f[2].(*array.Int32Builder).Append(int32(m.Partition))
 	f[3].(*array.Int64Builder).Append(m.Offset)
 	f[4].(*array.TimestampBuilder).Append(arrow.Timestamp(m.Time.UnixMicro()))
 	f[5].(*array.StringBuilder).BinaryBuilder.Append(m.Key)
-	for i, h := range []string{HeaderRecordHash, HeaderEventID} {
+	for i, h := range []string{HeaderRecordHash, HeaderEventID, HeaderRecordID} {
 		sb := f[6+i].(*array.StringBuilder)
 		if v := header(m, h); v != nil {
 			sb.BinaryBuilder.Append(v)
@@ -316,6 +327,7 @@ func (b *jsonBuffer) Append(m *kafka.Message) error {
 			sb.AppendNull()
 		}
 	}
+	f[9].(*array.BooleanBuilder).Append(deleted)
 	b.n++
 	b.size += int64(len(m.Value) + len(m.Key))
 	return nil

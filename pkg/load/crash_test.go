@@ -58,8 +58,17 @@ func (c *crasher) loadHook(_ context.Context, s Step, _ string, _ int, _ int64) 
 // of publishing a file and committing it, while records keep arriving and
 // idle flushes publish small files; a restarted loader (rotating at other
 // offsets, so stale files would show up as duplicates) must end with every
-// record exactly once.
+// record exactly once. The "grow" cases rotate only by date, so after a
+// partition's first file of the day every flush grows it (decision 0047):
+// the crash hits the middle of a growth (after the temporary write, after
+// the replace, before the commit).
 func TestCrashAtEveryStepLeavesNoGapNoDuplicate(t *testing.T) {
+	for _, grow := range []bool{false, true} {
+		t.Run(map[bool]string{false: "rotate", true: "grow"}[grow], func(t *testing.T) { crashAtEveryStep(t, grow) })
+	}
+}
+
+func crashAtEveryStep(t *testing.T, grow bool) {
 	for _, tc := range []struct {
 		step  string
 		after int
@@ -83,6 +92,9 @@ func TestCrashAtEveryStepLeavesNoGapNoDuplicate(t *testing.T) {
 			c := &crasher{step: tc.step, after: tc.after, fired: make(chan struct{}), cancel: cancel}
 			cfg := testConfig()
 			cfg.RotateRows = 30
+			if grow {
+				cfg.RotateRows = 100_000
+			}
 			cfg.FlushInterval = 30 * time.Millisecond
 			done := runLoader(t, ctx, cfg, kc, Options{
 				Archive: localArchive(t, root, archive.WithHook(c.archiveHook)),

@@ -100,12 +100,14 @@ type Loader struct {
 
 // topicTotals are the files, rows and bytes a loader published for one
 // topic (a file that grew counts once per publication).
-type topicTotals struct{ files, rows, bytes atomic.Int64 }
+type topicTotals struct{ files, growths, rows, bytes atomic.Int64 }
 
-// TopicSummary is what a loader published for one topic since it started.
+// TopicSummary is what a loader published for one topic since it started:
+// new files, growths of existing files, rows, and bytes written (a growth
+// rewrites its file, so Bytes can exceed the archive's size).
 type TopicSummary struct {
-	Topic              string
-	Files, Rows, Bytes int64
+	Topic                       string
+	Files, Growths, Rows, Bytes int64
 }
 
 // Summary returns the files, rows and bytes published per topic, in topic
@@ -114,19 +116,19 @@ func (l *Loader) Summary() []TopicSummary {
 	out := make([]TopicSummary, 0, len(l.topics))
 	for _, t := range l.topics {
 		w := l.written[t]
-		out = append(out, TopicSummary{Topic: t, Files: w.files.Load(), Rows: w.rows.Load(), Bytes: w.bytes.Load()})
+		out = append(out, TopicSummary{Topic: t, Files: w.files.Load(), Growths: w.growths.Load(), Rows: w.rows.Load(), Bytes: w.bytes.Load()})
 	}
 	return out
 }
 
 // logSummary logs the totals of Summary and the seconds since start.
 func (l *Loader) logSummary(start time.Time) {
-	var files, rows, bytes int64
+	var files, growths, rows, bytes int64
 	for _, s := range l.Summary() {
-		l.log.Info("archived", "topic", s.Topic, "files", s.Files, "rows", s.Rows, "bytes", s.Bytes)
-		files, rows, bytes = files+s.Files, rows+s.Rows, bytes+s.Bytes
+		l.log.Info("archived", "topic", s.Topic, "files", s.Files, "growths", s.Growths, "rows", s.Rows, "bytes", s.Bytes)
+		files, growths, rows, bytes = files+s.Files, growths+s.Growths, rows+s.Rows, bytes+s.Bytes
 	}
-	l.log.Info("loader summary", "files", files, "rows", rows, "bytes", bytes,
+	l.log.Info("loader summary", "files", files, "growths", growths, "rows", rows, "bytes", bytes,
 		"seconds", time.Since(start).Round(time.Millisecond).Seconds())
 }
 

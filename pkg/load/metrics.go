@@ -12,6 +12,7 @@ type metrics struct {
 	rows       *prometheus.CounterVec
 	bytes      *prometheus.CounterVec
 	files      *prometheus.CounterVec
+	growths    *prometheus.CounterVec
 	flush      *prometheus.HistogramVec
 	dlq        *prometheus.CounterVec
 	commits    *prometheus.CounterVec
@@ -35,11 +36,15 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}, []string{"topic"}),
 		bytes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ukgpro_loader_bytes_written_total",
-			Help: "Bytes of published Parquet files.",
+			Help: "Bytes written to the archive: new files and every rewrite of a growing file.",
 		}, []string{"topic"}),
 		files: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ukgpro_loader_files_written_total",
-			Help: "Parquet files published.",
+			Help: "New Parquet files published (growths of existing files are counted apart).",
+		}, []string{"topic"}),
+		growths: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ukgpro_loader_file_growths_total",
+			Help: "Publications that appended rows to the partition's file of the day (replacing it) instead of starting a new file.",
 		}, []string{"topic"}),
 		flush: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "ukgpro_loader_flush_seconds",
@@ -64,7 +69,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.lag, m.read, m.rows, m.bytes, m.files, m.flush, m.dlq, m.commits, m.assigned, m.rebalances)
+		reg.MustRegister(m.lag, m.read, m.rows, m.bytes, m.files, m.growths, m.flush, m.dlq, m.commits, m.assigned, m.rebalances)
 	}
 	return m
 }

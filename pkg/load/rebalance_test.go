@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 )
 
@@ -63,9 +64,9 @@ type ownedFiles struct {
 	PartitionFiles
 }
 
-func (f ownedFiles) Create(ctx context.Context, first int64, ts time.Time) (File, error) {
+func (f ownedFiles) Publish(ctx context.Context, part archive.Part) (archive.Published, error) {
 	f.a.o.check(f.a.name, f.topic, f.partition, "file")
-	return f.PartitionFiles.Create(ctx, first, ts)
+	return f.PartitionFiles.Publish(ctx, part)
 }
 
 func counter(t *testing.T, reg *prometheus.Registry, name string) float64 {

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strconv"
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
 )
 
 // worker consumes one partition for one generation: it reads from the
@@ -24,13 +27,17 @@ type worker struct {
 
 	files     PartitionFiles
 	buf       Buffer
-	next      int64           // next offset to read; negative until the first message
-	committed int64           // last committed offset; negative: none
-	file      File            // the file being written, nil if none
-	cw        *countingWriter // counts file's bytes
-	fileRows  int             // rows spilled into file
-	fileSize  int64           // message bytes spilled into file
-	first     int64           // offset of the file's first row
+	next      int64 // next offset to read; negative until the first message
+	committed int64 // last committed offset; negative: none
+	// The rows not published yet go into a Parquet file in spool (a local,
+	// unlinked temporary file) and are published at the next flush, as a
+	// new file or appended to base, the partition's file of the day.
+	spool     *os.File
+	cw        *countingWriter // counts the spooled file's bytes; nil: none started
+	base      *archive.Tail   // the file the pending rows will grow; nil: a new file
+	fileRows  int             // rows spilled into the spool
+	fileSize  int64           // message bytes spilled into the spool
+	first     int64           // offset of the first pending row
 	firstTime time.Time
 	pending   time.Time // wall time since something read is not committed
 	flushT    *time.Timer
@@ -59,7 +66,13 @@ func (w *worker) run(ctx, gctx context.Context) error {
 		return nil
 	}
 	w.buf = w.l.codecs[topic].NewBuffer()
-	defer func() { w.abortFile(gctx); w.unaccount() }()
+	defer func() {
+		w.abortFile(gctx)
+		w.unaccount()
+		if w.spool != nil {
+			w.spool.Close()
+		}
+	}()
 
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:     w.l.kc.BrokerList(),
@@ -268,7 +281,7 @@ func (w *worker) handle(ctx, gctx context.Context, m *kafka.Message) error {
 	}
 	w.lag.Set(float64(max(m.HighWaterMark-m.Offset-1, 0)))
 	w.read.Inc()
-	if w.rows() > 0 && (day(m.Time) != day(w.firstTime) || m.Time.Sub(w.firstTime) >= w.l.cfg.RotateInterval) {
+	if w.unpublished() > 0 && (day(m.Time) != day(w.firstTime) || m.Time.Sub(w.fileTime()) >= w.l.cfg.RotateInterval) {
 		if err := w.flush(gctx); err != nil {
 			return err
 		}
@@ -286,8 +299,9 @@ func (w *worker) handle(ctx, gctx context.Context, m *kafka.Message) error {
 	case err != nil:
 		return fmt.Errorf("decode %s/%d@%d: %w", m.Topic, m.Partition, m.Offset, err)
 	default:
-		if w.rows() == 1 {
+		if w.unpublished() == 1 {
 			w.first, w.firstTime = m.Offset, m.Time
+			w.base = w.growable(m.Time)
 		}
 	}
 	w.next = m.Offset + 1
@@ -295,7 +309,7 @@ func (w *worker) handle(ctx, gctx context.Context, m *kafka.Message) error {
 		w.pending = time.Now()
 		w.flushT.Reset(w.l.cfg.FlushInterval)
 	}
-	if w.rows() >= w.l.cfg.RotateRows || w.fileSize+w.buf.Size() >= w.l.cfg.RotateBytes {
+	if w.rows() >= int64(w.l.cfg.RotateRows) || w.size() >= w.l.cfg.RotateBytes {
 		return w.flush(gctx)
 	}
 	if w.buf.Len() >= w.l.spillRows || w.buf.Size() >= w.l.cfg.BatchBytes {
@@ -309,9 +323,9 @@ func (w *worker) handle(ctx, gctx context.Context, m *kafka.Message) error {
 		if err := w.spill(gctx); err != nil {
 			return err
 		}
-		if w.file != nil {
+		if w.cw != nil {
 			if err := w.buf.EndRowGroup(); err != nil {
-				return fmt.Errorf("write %s: %w", w.file.Key(), err)
+				return fmt.Errorf("write %s/%d@%d: %w", w.a.topic, w.a.partition, w.first, err)
 			}
 		}
 		w.account()
@@ -319,12 +333,51 @@ func (w *worker) handle(ctx, gctx context.Context, m *kafka.Message) error {
 	return nil
 }
 
-// rows is the number of rows of the current file: spilled or buffered.
-func (w *worker) rows() int { return w.fileRows + w.buf.Len() }
+// unpublished is the number of rows not published yet: spooled or buffered.
+func (w *worker) unpublished() int { return w.fileRows + w.buf.Len() }
 
-// spill moves the buffered rows into the file being written, starting the
-// file (journal entry, temporary object) on first use. Nothing becomes
-// visible: that happens in flush.
+// rows and size are the rows and message bytes of the file the pending
+// rows will be published in, for the rotation limits: the pending ones plus
+// those of the file they grow.
+func (w *worker) rows() int64 {
+	n := int64(w.unpublished())
+	if w.base != nil {
+		n += w.base.Rows
+	}
+	return n
+}
+
+func (w *worker) size() int64 {
+	n := w.fileSize + w.buf.Size()
+	if w.base != nil {
+		n += w.base.MessageBytes
+	}
+	return n
+}
+
+// fileTime is the first record time of the file the pending rows go to.
+func (w *worker) fileTime() time.Time {
+	if w.base != nil {
+		return w.base.FirstTime
+	}
+	return w.firstTime
+}
+
+// growable returns the partition's last file if rows from a record at t
+// may be appended to it: same UTC day, within LOADER_ROTATE_INTERVAL of its
+// first record, below the rotation limits (decision 0047).
+func (w *worker) growable(t time.Time) *archive.Tail {
+	tail := w.files.Tail()
+	c := &w.l.cfg
+	if tail == nil || day(tail.FirstTime) != day(t) || t.Sub(tail.FirstTime) >= c.RotateInterval ||
+		tail.Rows >= int64(c.RotateRows) || tail.MessageBytes >= c.RotateBytes {
+		return nil
+	}
+	return tail
+}
+
+// spill moves the buffered rows into the spooled Parquet file, starting it
+// on first use. Nothing becomes visible: that happens in flush.
 func (w *worker) spill(gctx context.Context) error {
 	if w.buf.Len() == 0 {
 		return nil
@@ -332,36 +385,46 @@ func (w *worker) spill(gctx context.Context) error {
 	if err := gctx.Err(); err != nil {
 		return err
 	}
-	if w.file == nil {
-		f, err := w.files.Create(gctx, w.first, w.firstTime)
-		if err != nil {
-			return fmt.Errorf("create file %s/%d@%d: %w", w.a.topic, w.a.partition, w.first, err)
-		}
-		w.file, w.cw = f, &countingWriter{w: f}
-		if err := w.buf.Start(w.cw); err != nil {
-			return fmt.Errorf("start %s: %w", f.Key(), err)
+	if w.cw == nil {
+		if err := w.startSpool(); err != nil {
+			return fmt.Errorf("spool %s/%d@%d: %w", w.a.topic, w.a.partition, w.first, err)
 		}
 	}
 	n, size := w.buf.Len(), w.buf.Size()
-	err := w.buf.Spill()
-	if err != nil {
-		return fmt.Errorf("write %s: %w", w.file.Key(), err)
+	if err := w.buf.Spill(); err != nil {
+		return fmt.Errorf("write %s/%d@%d: %w", w.a.topic, w.a.partition, w.first, err)
 	}
 	w.fileRows += n
 	w.fileSize += size
 	return nil
 }
 
-// abortFile drops the buffered rows and the file being written.
+// startSpool empties the spool file and starts a Parquet file in it.
+func (w *worker) startSpool() error {
+	if w.spool == nil {
+		f, err := archive.SpoolFile()
+		if err != nil {
+			return err
+		}
+		w.spool = f
+	}
+	if err := w.spool.Truncate(0); err != nil {
+		return err
+	}
+	if _, err := w.spool.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	w.cw = &countingWriter{w: w.spool}
+	return w.buf.Start(w.cw)
+}
+
+// abortFile drops the pending rows.
 func (w *worker) abortFile(ctx context.Context) {
-	if n := w.rows(); n > 0 && ctx.Err() != nil {
+	if n := w.unpublished(); n > 0 && ctx.Err() != nil {
 		w.log.Info("partition revoked; dropped unwritten rows", "rows", n)
 	}
 	w.buf.Reset()
-	if w.file != nil {
-		w.file.Abort(context.WithoutCancel(ctx))
-	}
-	w.file, w.cw, w.fileRows, w.fileSize = nil, nil, 0, 0
+	w.cw, w.base, w.fileRows, w.fileSize = nil, nil, 0, 0
 }
 
 // account brings this partition's memory (its Arrow batch and the
@@ -441,28 +504,36 @@ func (w *worker) flush(gctx context.Context) error {
 	}
 	topic, part := w.a.topic, w.a.partition
 	start := time.Now()
-	if rows := w.rows(); rows > 0 {
+	if rows := w.unpublished(); rows > 0 {
 		if err := w.spill(gctx); err != nil {
 			return err
 		}
-		f := w.file
 		err := w.buf.Finish()
 		w.unaccount()
 		if err != nil {
-			return fmt.Errorf("write %s: %w", f.Key(), err)
+			return fmt.Errorf("write %s/%d@%d: %w", topic, part, w.first, err)
 		}
-		if err := f.Commit(gctx); err != nil {
-			return fmt.Errorf("publish %s: %w", f.Key(), err)
+		pub, err := w.files.Publish(gctx, archive.Part{
+			File: w.spool, Size: w.cw.n, FirstOffset: w.first, FirstTime: w.firstTime, Next: w.next,
+			Rows: int64(rows), MessageBytes: w.fileSize, Grow: w.base != nil,
+		})
+		if err != nil {
+			return fmt.Errorf("publish %s/%d@%d: %w", topic, part, w.first, err)
 		}
 		w.l.m.rows.WithLabelValues(topic).Add(float64(rows))
-		w.l.m.bytes.WithLabelValues(topic).Add(float64(w.cw.n))
-		w.l.m.files.WithLabelValues(topic).Inc()
+		w.l.m.bytes.WithLabelValues(topic).Add(float64(pub.Size))
 		tot := w.l.written[topic]
-		tot.files.Add(1)
+		if pub.Grew {
+			w.l.m.growths.WithLabelValues(topic).Inc()
+			tot.growths.Add(1)
+		} else {
+			w.l.m.files.WithLabelValues(topic).Inc()
+			tot.files.Add(1)
+		}
 		tot.rows.Add(int64(rows))
-		tot.bytes.Add(w.cw.n)
-		w.log.Debug("published file", "key", f.Key(), "rows", rows, "bytes", w.cw.n, "offset", w.first, "next", w.next)
-		w.file, w.cw, w.fileRows, w.fileSize = nil, nil, 0, 0
+		tot.bytes.Add(pub.Size)
+		w.log.Debug("published", "key", pub.Key, "grew", pub.Grew, "rows", rows, "bytes", pub.Size, "offset", w.first, "next", w.next)
+		w.cw, w.base, w.fileRows, w.fileSize = nil, nil, 0, 0
 	}
 	if err := w.callHook(gctx, StepCommit); err != nil {
 		return err

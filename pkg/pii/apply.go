@@ -260,16 +260,19 @@ func (p *Policy) Apply(topic string, raw []byte) ([]byte, error) {
 		switch acts[i] {
 		case Drop:
 			edits = append(edits, edit{m.keyStart, ms[i+1].keyStart, nil})
-		case Hash, Mask:
+		case Hash, Mask, HashLast4:
 			v := raw[m.valStart:m.valEnd]
 			var nv []byte
-			if acts[i] == Hash {
-				nv = p.hash(v)
-			} else {
+			if acts[i] == Mask {
 				nv = mask(v)
+			} else {
+				nv = p.hash(v)
 			}
 			if !bytes.Equal(nv, v) {
 				edits = append(edits, edit{m.valStart, m.valEnd, nv})
+			}
+			if acts[i] == HashLast4 && !hasMember(ms, string(m.key)+Last4Suffix) {
+				edits = append(edits, edit{m.valEnd, m.valEnd, last4Member(m.key, v)})
 			}
 		}
 	}
@@ -288,6 +291,53 @@ func (p *Policy) Apply(topic string, raw []byte) ([]byte, error) {
 		at = e.end
 	}
 	return append(out, raw[at:]...), nil
+}
+
+// hasMember reports whether the object has a member named name (any case).
+func hasMember(ms []member, name string) bool {
+	for _, m := range ms {
+		if len(m.key) == len(name) && strings.EqualFold(string(m.key), name) {
+			return true
+		}
+	}
+	return false
+}
+
+// last4Member renders `,"<key>Last4":<last 4>` for HashLast4.
+func last4Member(key, v []byte) []byte {
+	b, _ := json.Marshal(string(key) + Last4Suffix)
+	out := append([]byte{','}, b...)
+	out = append(out, ':')
+	var s string
+	switch v[0] {
+	case '"':
+		if json.Unmarshal(v, &s) != nil {
+			s = ""
+		}
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		s = string(v)
+	}
+	l, ok := Last4(s)
+	if !ok {
+		return append(out, "null"...)
+	}
+	q, _ := json.Marshal(l)
+	return append(out, q...)
+}
+
+// Last4 returns the last 4 letters or digits of s (letters upper-cased),
+// ok false when s has 4 or fewer: then they would be the whole value.
+func Last4(s string) (string, bool) {
+	var rs []rune
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			rs = append(rs, unicode.ToUpper(r))
+		}
+	}
+	if len(rs) <= 4 {
+		return "", false
+	}
+	return string(rs[len(rs)-4:]), true
 }
 
 // hash returns the JSON string "hmac-sha256:<hex>" of the normalised value;

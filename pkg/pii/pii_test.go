@@ -28,8 +28,9 @@ var testClasses = map[string]map[string]Class{
 		"addressLine1": Sensitive, "firstName": Sensitive, "lastName": Sensitive,
 		"companyId": None, "employeeId": None,
 	},
-	"compensation": {"annualSalary": Sensitive, "companyID": None},
-	"payroll":      {"bankAccountNumber": Bank, "ddRoutingNumber": Bank},
+	"compensation":   {"annualSalary": Sensitive, "companyID": None},
+	"payroll":        {"bankAccountNumber": Bank, "ddRoutingNumber": Bank},
+	"direct-deposit": {"account": Account},
 }
 
 func policy(t testing.TB, key []byte, r Rules) *Policy {
@@ -84,8 +85,17 @@ func TestApplyActions(t *testing.T) {
 			in:   `{"a":1,"bankAccountNumber":"1","ddRoutingNumber":"2"}`,
 			want: `{"a":1}`},
 		{name: "builtin classes when the schema is silent", topic: "employees",
-			in:   `{"ssn":"111-22-3333","directDepositAccount":"x","iban":"DE89","jobCode":"A"}`,
-			want: `{"ssn":"` + hmacOf(testKey, "111223333") + `","jobCode":"A"}`},
+			in:   `{"ssn":"111-22-3333","directDepositAccount":"x","iban":"DE89 3704 0044 0532 0130 00","jobCode":"A"}`,
+			want: `{"ssn":"` + hmacOf(testKey, "111223333") + `","iban":"` + hmacOf(testKey, "DE89370400440532013000") + `","ibanLast4":"3000","jobCode":"A"}`},
+		{name: "account: hash and last 4 beside it", topic: "direct-deposit",
+			in:   `{"account":"000123456789","routingNumber":"021000021","x":1,"swiftCode":"DEUTDEFF","bankName":"B"}`,
+			want: `{"account":"` + hmacOf(testKey, "000123456789") + `","accountLast4":"6789","routingNumber":"` + hmacOf(testKey, "021000021") + `","routingNumberLast4":"0021","x":1,"swiftCode":"` + hmacOf(testKey, "DEUTDEFF") + `","swiftCodeLast4":"DEFF"}`},
+		{name: "account: null, short and numeric values", topic: "direct-deposit",
+			in:   `{"account":null,"iban":"12","foreignAccountNumber":123456}`,
+			want: `{"account":null,"accountLast4":null,"iban":"` + hmacOf(testKey, "12") + `","ibanLast4":null,"foreignAccountNumber":"` + hmacOf(testKey, "123456") + `","foreignAccountNumberLast4":"3456"}`},
+		{name: "account: an existing last-4 member is not doubled", topic: "direct-deposit",
+			in:   `{"account":"000123456789","accountLast4":"6789"}`,
+			want: `{"account":"` + hmacOf(testKey, "000123456789") + `","accountLast4":"6789"}`},
 		{name: "case-insensitive field names", topic: "people",
 			in:   `{"SSN":"123-45-6789","DateOfBirth":"1988-04-12"}`,
 			want: `{"SSN":"` + hmacOf(testKey, "123456789") + `","DateOfBirth":"1988-04-12"}`,
@@ -204,7 +214,8 @@ func TestKeyRequiredWhenPolicyHashes(t *testing.T) {
 	}{
 		{name: "default policy needs the key", wantErr: "PII_HMAC_KEY is required"},
 		{name: "field rule hashing needs the key", rules: Rules{Classes: map[Class]Action{Identifier: Drop}, Fields: map[string]Action{"email": Hash}}, wantErr: "PII_HMAC_KEY is required"},
-		{name: "no hashing, no key", rules: Rules{Classes: map[Class]Action{Identifier: Drop}}},
+		{name: "account hashing needs the key", rules: Rules{Classes: map[Class]Action{Identifier: Drop}}, wantErr: "PII_HMAC_KEY is required: the PII policy hashes class account"},
+		{name: "no hashing, no key", rules: Rules{Classes: map[Class]Action{Identifier: Drop, Account: Drop}}},
 		{name: "short key", key: []byte("k3y!Zq"), wantErr: "PII_HMAC_KEY: too short"},
 		{name: "good key", key: testKey},
 	}

@@ -18,7 +18,8 @@ const (
 	None       Class = "none"       // not personal, or harmless
 	Sensitive  Class = "sensitive"  // personal: birth date, address, phone, pay
 	Identifier Class = "identifier" // national identifiers: SSN, national id, alien number
-	Bank       Class = "bank"       // bank and direct-deposit details
+	Account    Class = "account"    // bank account identifiers: account, routing and institution numbers, IBAN, SWIFT
+	Bank       Class = "bank"       // other bank and direct-deposit details
 )
 
 func (c Class) severity() int {
@@ -27,13 +28,17 @@ func (c Class) severity() int {
 		return 1
 	case Identifier:
 		return 2
-	case Bank:
+	case Account:
 		return 3
+	case Bank:
+		return 4
 	}
 	return 0
 }
 
-func (c Class) valid() bool { return c == None || c == Sensitive || c == Identifier || c == Bank }
+func (c Class) valid() bool {
+	return c == None || c == Sensitive || c == Identifier || c == Account || c == Bank
+}
 
 // Action is what the policy does to a field's value.
 type Action string
@@ -44,15 +49,28 @@ const (
 	Hash Action = "hash" // "hmac-sha256:<64 hex>" of the normalised value
 	Mask Action = "mask" // partly hidden, same JSON type where possible
 	Drop Action = "drop" // key and value removed
+	// HashLast4 hashes the value as Hash does and adds a sibling member
+	// "<field>Last4" holding its last 4 letters or digits (null when the
+	// value has 4 or fewer), so a changed bank account is detectable and
+	// recognisable without the number ever being in clear.
+	HashLast4 Action = "hash-last4"
 )
 
-func (a Action) valid() bool { return a == Keep || a == Hash || a == Mask || a == Drop }
+func (a Action) valid() bool {
+	return a == Keep || a == Hash || a == Mask || a == Drop || a == HashLast4
+}
+
+func (a Action) hashes() bool { return a == Hash || a == HashLast4 }
 
 // DefaultActions is the default action per class: national identifiers
-// hashed, bank details dropped, the rest kept.
+// hashed, bank account identifiers hashed with their last 4 digits beside
+// them, other bank details dropped, the rest kept.
 func DefaultActions() map[Class]Action {
-	return map[Class]Action{None: Keep, Sensitive: Keep, Identifier: Hash, Bank: Drop}
+	return map[Class]Action{None: Keep, Sensitive: Keep, Identifier: Hash, Account: HashLast4, Bank: Drop}
 }
+
+// Last4Suffix names the member HashLast4 adds beside a field.
+const Last4Suffix = "Last4"
 
 // Builtin returns the class the policy gives a field name on its own,
 // whatever the schema says, or None. It is a safety net for identifiers and
@@ -65,10 +83,18 @@ func Builtin(field string) Class {
 		"socialsecuritynumber", "sin", "taxid", "passportnumber", "driverslicensenumber":
 		return Identifier
 	}
-	for _, s := range []string{"accountnumber", "routingnumber", "iban", "swift"} {
+	if strings.HasSuffix(f, strings.ToLower(Last4Suffix)) {
+		// What HashLast4 adds: the last 4 letters or digits, never more.
+		return None
+	}
+	for _, s := range []string{"accountnumber", "routingnumber", "institutionnumber", "transitnumber", "iban", "swift"} {
 		if strings.Contains(f, s) {
-			return Bank
+			return Account
 		}
+	}
+	if f == "bankid" {
+		// employee-global-banks' row id, not a bank detail (docs/decisions/0101).
+		return None
 	}
 	if strings.HasPrefix(f, "bank") || strings.HasPrefix(f, "directdeposit") || strings.HasPrefix(f, "chkcashing") {
 		return Bank
@@ -112,10 +138,10 @@ func (r Rules) validate() error {
 	var errs []error
 	for c, a := range r.Classes {
 		if !c.valid() {
-			errs = append(errs, fmt.Errorf("PII_POLICY_FILE: unknown class %q (want none, sensitive, identifier or bank)", c))
+			errs = append(errs, fmt.Errorf("PII_POLICY_FILE: unknown class %q (want none, sensitive, identifier, account or bank)", c))
 		}
 		if !a.valid() {
-			errs = append(errs, fmt.Errorf("PII_POLICY_FILE: class %s: unknown action %q (want keep, hash, mask or drop)", c, a))
+			errs = append(errs, fmt.Errorf("PII_POLICY_FILE: class %s: unknown action %q (want keep, hash, hash-last4, mask or drop)", c, a))
 		}
 	}
 	for f, a := range r.Fields {
@@ -123,7 +149,7 @@ func (r Rules) validate() error {
 			errs = append(errs, fmt.Errorf("PII_POLICY_FILE: empty field name in %q", f))
 		}
 		if !a.valid() {
-			errs = append(errs, fmt.Errorf("PII_POLICY_FILE: field %s: unknown action %q (want keep, hash, mask or drop)", f, a))
+			errs = append(errs, fmt.Errorf("PII_POLICY_FILE: field %s: unknown action %q (want keep, hash, hash-last4, mask or drop)", f, a))
 		}
 	}
 	return errors.Join(errs...)
@@ -152,14 +178,14 @@ func (r Rules) classActions() map[Class]Action {
 // hashUser names one thing that makes the policy hash, or "".
 func (r Rules) hashUser() string {
 	ca := r.classActions()
-	for _, c := range []Class{Identifier, Sensitive, Bank, None} {
-		if ca[c] == Hash {
+	for _, c := range []Class{Identifier, Account, Sensitive, Bank, None} {
+		if ca[c].hashes() {
 			return "class " + string(c)
 		}
 	}
 	fields := make([]string, 0, len(r.Fields))
 	for f, a := range r.Fields {
-		if a == Hash {
+		if a.hashes() {
 			fields = append(fields, f)
 		}
 	}

@@ -118,6 +118,9 @@ func mutate(s *Schema, rec []byte, r *rand.Rand) []byte {
 		return []byte(str[:i] + str[end:])
 	case 6: // byte-level damage
 		b := []byte(str)
+		if len(b) == 0 {
+			break
+		}
 		i := r.IntN(len(b))
 		switch r.IntN(3) {
 		case 0:

@@ -23,7 +23,7 @@ type MetaColumn struct {
 
 // MetaColumns are the metadata columns, in archive order.
 var MetaColumns = []MetaColumn{
-	{"_raw", String, false, "the message value as received, lossless (dlq: see the dlq schema)"},
+	{"_raw", String, true, "the message value as received, lossless; null on a deletion (dlq: see the dlq schema)"},
 	{"_kafka_topic", String, false, "Kafka topic"},
 	{"_kafka_partition", int32Type, false, "Kafka partition"},
 	{"_kafka_offset", Int, false, "Kafka offset"},
@@ -31,6 +31,18 @@ var MetaColumns = []MetaColumn{
 	{"_key", String, false, "message key <companyId>/<employeeId>"},
 	{"_record_hash", String, true, "ukg_record_hash header"},
 	{"_event_id", String, true, "ce_id header"},
+	{"_record_id", String, true, "ukg_record_id header: the record's identity within its key where the key alone is not one (job history: systemId)"},
+	{"_deleted", Bool, false, "true: the message was a deletion (null value: a tombstone, or a vanished job-history row named by _record_id); its typed columns and _raw are null"},
+}
+
+// MetaArrowFields are the Arrow fields of MetaColumns, in order: the whole
+// schema of a topic archived without a schema of its own.
+func MetaArrowFields() []arrow.Field {
+	fields := make([]arrow.Field, len(MetaColumns))
+	for i, m := range MetaColumns {
+		fields[i] = arrow.Field{Name: m.Name, Type: arrowType(m.Type, 0, 0), Nullable: m.Nullable}
+	}
+	return fields
 }
 
 func arrowType(t Type, p, s int) arrow.DataType {
@@ -78,25 +90,25 @@ func parquetLeaf(t Type, p, s int) parquet.Node {
 }
 
 // ArrowSchema is the archive's Arrow schema: one column per Field in
-// declaration order, then MetaColumns. Field metadata carries the JSON name
-// (ukg.json) and PII class (ukg.pii); schema metadata carries ukg_schema.
+// declaration order, then MetaColumns. Every Field's column is nullable,
+// whatever the JSON Schema says: a deletion row (_deleted) has no values.
+// Field metadata carries the JSON name (ukg.json) and PII class (ukg.pii);
+// schema metadata carries ukg_schema.
 func (s *Schema) ArrowSchema() *arrow.Schema {
 	fields := make([]arrow.Field, 0, len(s.Fields)+len(MetaColumns))
 	for _, f := range s.Fields {
 		md := arrow.NewMetadata([]string{"ukg.json", "ukg.pii"}, []string{f.JSONName, string(f.PII)})
-		fields = append(fields, arrow.Field{Name: f.Column, Type: arrowType(f.Type, f.Precision, f.Scale), Nullable: f.Nullable, Metadata: md})
+		fields = append(fields, arrow.Field{Name: f.Column, Type: arrowType(f.Type, f.Precision, f.Scale), Nullable: true, Metadata: md})
 	}
-	for _, m := range MetaColumns {
-		fields = append(fields, arrow.Field{Name: m.Name, Type: arrowType(m.Type, 0, 0), Nullable: m.Nullable})
-	}
+	fields = append(fields, MetaArrowFields()...)
 	md := arrow.NewMetadata([]string{"ukg_schema"}, []string{s.ID()})
 	return arrow.NewSchema(fields, &md)
 }
 
 // ParquetSchema is the archive's Parquet schema, column for column the same
 // as ArrowSchema, in the same (declared) order: parquet.Group would sort
-// columns by name, so the root is an ordered group node. Nullable columns are
-// OPTIONAL, the others REQUIRED. DATE is int32 days, TIMESTAMP is
+// columns by name, so the root is an ordered group node. Field columns and
+// nullable metadata columns are OPTIONAL, the others REQUIRED. DATE is int32 days, TIMESTAMP is
 // int64 microseconds adjusted to UTC, DECIMAL(p<=18) is int64.
 func (s *Schema) ParquetSchema() *parquet.Schema {
 	g := make(orderedGroup, 0, len(s.Fields)+len(MetaColumns))
@@ -107,7 +119,7 @@ func (s *Schema) ParquetSchema() *parquet.Schema {
 		g = append(g, &namedField{Node: n, name: name})
 	}
 	for _, f := range s.Fields {
-		add(f.Column, parquetLeaf(f.Type, f.Precision, f.Scale), f.Nullable)
+		add(f.Column, parquetLeaf(f.Type, f.Precision, f.Scale), true)
 	}
 	for _, m := range MetaColumns {
 		add(m.Name, parquetLeaf(m.Type, 0, 0), m.Nullable)

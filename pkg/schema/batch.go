@@ -35,6 +35,7 @@ type Meta struct {
 	Key        []byte
 	RecordHash []byte   // ukg_record_hash header; nil archives as null
 	EventID    []byte   // ce_id header; nil archives as null
+	RecordID   []byte   // ukg_record_id header; nil archives as null
 	Headers    []Header // read only by opaque schemas (dlq), whose fields come from headers
 }
 
@@ -225,8 +226,18 @@ func (b *Batch) Append(raw []byte, meta Meta) error {
 		return err
 	}
 	b.flush(data)
-	b.appendMeta(raw, &meta)
+	b.appendMeta(raw, &meta, false)
 	return nil
+}
+
+// AppendDeletion appends the row of a deletion (a message with a null
+// value): every field null, _raw null, the metadata from meta and _deleted
+// true. It cannot fail. See docs/archive.md "Deletions".
+func (b *Batch) AppendDeletion(meta Meta) {
+	for fi := range b.s.Fields {
+		appendNull(&b.cols[fi])
+	}
+	b.appendMeta(nil, &meta, true)
 }
 
 // Check validates one message value as Append does, appending nothing: the
@@ -708,11 +719,14 @@ func appendNull(c *column) {
 	}
 }
 
-func (b *Batch) appendMeta(raw []byte, m *Meta) {
+func (b *Batch) appendMeta(raw []byte, m *Meta, deleted bool) {
 	c := b.cols[len(b.s.Fields):]
-	if b.s.Opaque {
+	switch {
+	case deleted:
+		c[0].str.AppendNull()
+	case b.s.Opaque:
 		c[0].str.Append(opaqueText(raw))
-	} else {
+	default:
 		c[0].str.BinaryBuilder.Append(raw)
 	}
 	c[1].str.Append(m.Topic)
@@ -720,13 +734,14 @@ func (b *Batch) appendMeta(raw []byte, m *Meta) {
 	c[3].i64.Append(m.Offset)
 	c[4].ts.Append(arrow.Timestamp(m.Timestamp.UnixMicro()))
 	c[5].str.BinaryBuilder.Append(m.Key)
-	for j, v := range [][]byte{m.RecordHash, m.EventID} {
+	for j, v := range [][]byte{m.RecordHash, m.EventID, m.RecordID} {
 		if v == nil {
 			c[6+j].str.AppendNull()
 		} else {
 			c[6+j].str.BinaryBuilder.Append(v)
 		}
 	}
+	c[9].bl.Append(deleted)
 }
 
 const base64Prefix = "base64:"

@@ -26,8 +26,8 @@ func CheckCompatible(prev, next *Schema) error {
 	bad := func(format string, a ...any) {
 		errs = append(errs, fmt.Errorf("compat %s -> %s: "+format, append([]any{prev.ID(), next.ID()}, a...)...))
 	}
-	if prev.KeyFields != next.KeyFields || prev.RowKey != next.RowKey || prev.Opaque != next.Opaque {
-		bad("x-key, x-row-key or x-value changed")
+	if prev.KeyFields != next.KeyFields || prev.RowKey != next.RowKey || prev.Opaque != next.Opaque || !slices.Equal(prev.CodeKey, next.CodeKey) {
+		bad("x-key, x-code-key, x-row-key or x-value changed")
 	}
 	for i := range prev.props {
 		p := &prev.props[i]

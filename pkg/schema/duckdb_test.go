@@ -140,7 +140,7 @@ func TestDuckDBReadsDerivedParquet(t *testing.T) {
 				want = append(want, c.column+" "+duckType(c.xtype))
 			}
 			want = append(want, "_raw VARCHAR", "_kafka_topic VARCHAR", "_kafka_partition INTEGER", "_kafka_offset BIGINT",
-				"_kafka_timestamp TIMESTAMP WITH TIME ZONE", "_key VARCHAR", "_record_hash VARCHAR", "_event_id VARCHAR")
+				"_kafka_timestamp TIMESTAMP WITH TIME ZONE", "_key VARCHAR", "_record_hash VARCHAR", "_event_id VARCHAR", "_record_id VARCHAR", "_deleted BOOLEAN")
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Errorf("DESCRIBE:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}

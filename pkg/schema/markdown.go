@@ -40,6 +40,13 @@ func (r *Registry) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", m.Name, m.Type, yesNo(m.Nullable), m.Doc)
 	}
 	b.WriteString("\nThe Hive partition column `dt` (DATE, from `_kafka_timestamp`) is in the path, not in the files.\n\n")
+	b.WriteString("Deletions: a message with a null value (a tombstone of a vanished employee, or a vanished job-history row named by its ")
+	b.WriteString("`ukg_record_id` header) is archived as a row with `_deleted = true`: `_key`, `_kafka_*`, `_event_id` and `_record_id` filled, ")
+	b.WriteString("`_raw` and every typed column null. So every typed column is nullable in the files, whatever the *nullable* column of a ")
+	b.WriteString("topic's table says (that column is the JSON contract of a record). A record's identity is `_key` plus, for job history, ")
+	b.WriteString("`_record_id` (its `systemId`; `coalesce(_record_id, system_id)` also covers rows archived before the header existed); ")
+	b.WriteString("its current state is its latest row by `_kafka_offset`, absent when that row is a deletion (`WHERE _deleted IS NOT TRUE`). ")
+	b.WriteString("See [archive.md](archive.md#deletions).\n\n")
 	b.WriteString("Topics: ")
 	for i, n := range r.Names() {
 		if i > 0 {
@@ -68,6 +75,9 @@ func (r *Registry) WriteMarkdown(w io.Writer) error {
 		}
 		if s.KeyFields.Company != "" {
 			fmt.Fprintf(&b, "- Key: `<%s>/<%s>`\n", s.KeyFields.Company, s.KeyFields.Employee)
+		}
+		if len(s.CodeKey) > 0 {
+			fmt.Fprintf(&b, "- Key: `<%s>`\n", strings.Join(s.CodeKey, ">/<"))
 		}
 		if s.RowKey != "" {
 			fmt.Fprintf(&b, "- Row key: `%s` (with the key)\n", s.RowKey)

@@ -64,12 +64,13 @@ const (
 	PIINone       PIIClass = "none"       // not personal, or only a name/work contact
 	PIIIdentifier PIIClass = "identifier" // national identifiers: SSN, national ID, alien number, I-9 documents
 	PIISensitive  PIIClass = "sensitive"  // birth date, home address/phone, personal email, demographics, health, military, pay
-	PIIBank       PIIClass = "bank"       // bank, direct-deposit and check-cashing details
+	PIIAccount    PIIClass = "account"    // bank account identifiers: account, routing and institution numbers, IBAN, SWIFT
+	PIIBank       PIIClass = "bank"       // other bank, direct-deposit and check-cashing details
 )
 
 func (c PIIClass) valid() bool {
 	switch c {
-	case PIINone, PIIIdentifier, PIISensitive, PIIBank:
+	case PIINone, PIIIdentifier, PIISensitive, PIIAccount, PIIBank:
 		return true
 	}
 	return false
@@ -142,11 +143,15 @@ type Schema struct {
 	Description string
 	Source      string // x-source: the UKG endpoint
 	Fields      []Field
-	KeyFields   KeyFields // zero for dlq
-	RowKey      string    // x-row-key (job-history: systemId)
-	Opaque      bool      // x-value "opaque" (dlq): the value is bytes, the fields come from headers
-	Examples    []json.RawMessage
-	Doc         []byte // the schema file as embedded
+	KeyFields   KeyFields // zero for dlq and configuration topics
+	// CodeKey lists the properties whose values, joined by "/", make the
+	// message key of a configuration topic (x-code-key: org-levels
+	// ["level", "code"] gives "2/WHS"); nil elsewhere.
+	CodeKey  []string
+	RowKey   string // x-row-key (job-history: systemId)
+	Opaque   bool   // x-value "opaque" (dlq): the value is bytes, the fields come from headers
+	Examples []json.RawMessage
+	Doc      []byte // the schema file as embedded
 
 	props     []prop         // one per JSON property, aliases included, in declaration order
 	propIndex map[string]int // JSON name -> index in props
@@ -283,6 +288,7 @@ var rootKeywords = map[string]bool{
 	"$schema": true, "$id": true, "title": true, "description": true, "$comment": true,
 	"type": true, "required": true, "properties": true, "additionalProperties": true, "examples": true,
 	"x-topic": true, "x-version": true, "x-source": true, "x-key": true, "x-row-key": true, "x-value": true,
+	"x-code-key": true,
 }
 
 var columnRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
@@ -306,6 +312,7 @@ func parseSchema(doc []byte) (*Schema, error) {
 		Version     string            `json:"x-version"`
 		Source      string            `json:"x-source"`
 		Key         *KeyFields        `json:"x-key"`
+		CodeKey     []string          `json:"x-code-key"`
 		RowKey      string            `json:"x-row-key"`
 		Value       string            `json:"x-value"`
 		Type        string            `json:"type"`
@@ -339,7 +346,7 @@ func parseSchema(doc []byte) (*Schema, error) {
 	}
 	s := &Schema{
 		Name: head.Topic, Version: v, Title: head.Title, Description: head.Description,
-		Source: head.Source, RowKey: head.RowKey, Opaque: head.Value == "opaque",
+		Source: head.Source, RowKey: head.RowKey, CodeKey: head.CodeKey, Opaque: head.Value == "opaque",
 		Examples: head.Examples, Doc: doc, propIndex: map[string]int{},
 	}
 	if head.Key != nil {
@@ -392,17 +399,23 @@ func parseSchema(doc []byte) (*Schema, error) {
 			return nil, fmt.Errorf("required property %s is not declared", r)
 		}
 	}
-	for _, k := range []string{s.KeyFields.Company, s.KeyFields.Employee, s.RowKey} {
+	for _, k := range append([]string{s.KeyFields.Company, s.KeyFields.Employee, s.RowKey}, s.CodeKey...) {
 		if k == "" {
 			continue
 		}
+		// Row and code keys may also be integers (contracts'
+		// employmentContractId, org-levels' level).
 		f := s.Field(k)
-		if f == nil || f.Type != String || f.Nullable || !required[k] {
+		intOK := k != s.KeyFields.Company && k != s.KeyFields.Employee && f != nil && f.Type == Int
+		if f == nil || f.Type != String && !intOK || f.Nullable || !required[k] {
 			return nil, fmt.Errorf("key property %s must be a declared, required, non-null string", k)
 		}
 	}
 	if (s.KeyFields.Company == "") != (s.KeyFields.Employee == "") {
 		return nil, fmt.Errorf("x-key needs both company and employee")
+	}
+	if len(s.CodeKey) > 0 && (s.KeyFields.Company != "" || s.RowKey != "") {
+		return nil, fmt.Errorf("x-code-key excludes x-key and x-row-key")
 	}
 	return s, nil
 }

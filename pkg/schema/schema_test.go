@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -65,7 +66,8 @@ func meta(key string) Meta {
 
 func TestTopicsAndVersions(t *testing.T) {
 	reg := registry(t)
-	want := []string{"compensation", "dlq", "employees", "job-history", "lifecycle", "people"}
+	want := []string{"companies", "compensation", "contacts", "contracts", "direct-deposit", "dlq", "employees",
+		"global-banks", "job-history", "jobs", "lifecycle", "locations", "org-levels", "people", "positions", "pto-plans"}
 	if got := reg.Names(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("topics = %v, want %v", got, want)
 	}
@@ -137,6 +139,7 @@ func TestPIIClasses(t *testing.T) {
 	reg := registry(t)
 	identifiers := map[string]bool{}
 	banks := map[string]bool{}
+	accounts := map[string]bool{}
 	for _, n := range reg.Names() {
 		for name, c := range reg.Topic(n).PIIClasses() {
 			switch c {
@@ -144,7 +147,21 @@ func TestPIIClasses(t *testing.T) {
 				identifiers[name] = true
 			case PIIBank:
 				banks[name] = true
+			case PIIAccount:
+				accounts[name] = true
 			}
+		}
+	}
+	// Every bank account identifier of ukgpro-api-more.md B1 and B2 is
+	// classed account (keyed hash plus a last-4 field by default).
+	wantAccounts := map[string]bool{"account": true, "employeeBankRoutingNumber": true, "employeeInstitutionNumber": true,
+		"foreignAccountNumber": true, "bankAccountNumber": true, "iban": true, "swiftCode": true}
+	if !reflect.DeepEqual(accounts, wantAccounts) {
+		t.Errorf("account fields = %v, want %v", accounts, wantAccounts)
+	}
+	for _, f := range []string{"healthCareId"} {
+		if !identifiers[f] {
+			t.Errorf("%s is not classed identifier", f)
 		}
 	}
 	for _, f := range []string{"ssn", "nationalId", "previousSSN", "i9AlienNumber"} {
@@ -152,8 +169,17 @@ func TestPIIClasses(t *testing.T) {
 			t.Errorf("%s is not classed identifier", f)
 		}
 	}
-	// chkCashingInstCode is the only bank detail in ukgpro-api.md §7 for our endpoints.
-	if want := map[string]bool{"chkCashingInstCode": true}; !reflect.DeepEqual(banks, want) {
+	// chkCashingInstCode is the only bank detail in ukgpro-api.md §7 for our
+	// endpoints; B1 and B2 (ukgpro-api-more.md §5) add the bank's name, ids
+	// and requirements.
+	want := map[string]bool{"chkCashingInstCode": true, "employeeBankId": true, "employeeBankName": true,
+		"bankName": true, "bankBranch": true, "bankCountryCode": true, "bankAccountType": true, "bankAccountTypeDescription": true}
+	for i := 1; i <= 3; i++ {
+		for _, f := range []string{"bankRequirement", "bankRequestCode", "bankRequestLabel"} {
+			want[f+strconv.Itoa(i)] = true
+		}
+	}
+	if !reflect.DeepEqual(banks, want) {
 		t.Errorf("bank fields = %v, want %v", banks, want)
 	}
 	people := topic(t, "people").PIIClasses()
@@ -327,7 +353,7 @@ func TestDerivedSchemasMatchJSONSchema(t *testing.T) {
 		arrow         arrow.DataType
 		nullable      bool
 	}{
-		{"_raw", "binary (STRING)", arrow.BinaryTypes.String, false},
+		{"_raw", "binary (STRING)", arrow.BinaryTypes.String, true},
 		{"_kafka_topic", "binary (STRING)", arrow.BinaryTypes.String, false},
 		{"_kafka_partition", "int32 (INT(32,true))", arrow.PrimitiveTypes.Int32, false},
 		{"_kafka_offset", "int64 (INT(64,true))", arrow.PrimitiveTypes.Int64, false},
@@ -335,6 +361,8 @@ func TestDerivedSchemasMatchJSONSchema(t *testing.T) {
 		{"_key", "binary (STRING)", arrow.BinaryTypes.String, false},
 		{"_record_hash", "binary (STRING)", arrow.BinaryTypes.String, true},
 		{"_event_id", "binary (STRING)", arrow.BinaryTypes.String, true},
+		{"_record_id", "binary (STRING)", arrow.BinaryTypes.String, true},
+		{"_deleted", "boolean", arrow.FixedWidthTypes.Boolean, false},
 	}
 	reg := registry(t)
 	for _, n := range reg.Names() {
@@ -354,7 +382,13 @@ func TestDerivedSchemasMatchJSONSchema(t *testing.T) {
 					var nullable bool
 					if i < len(cols) {
 						c := cols[i]
-						name, at, pqType, nullable = c.column, wantArrow(c.xtype), wantParquet(c.xtype), c.nullable
+						// Every field column is nullable in the archive: a
+						// deletion row has no values (c.nullable is the JSON
+						// contract, checked by Validate).
+						name, at, pqType, nullable = c.column, wantArrow(c.xtype), wantParquet(c.xtype), true
+						if f := s.Fields[i]; f.Nullable != c.nullable {
+							t.Errorf("field %s nullable=%v, want %v", f.Column, f.Nullable, c.nullable)
+						}
 					} else {
 						m := meta[i-len(cols)]
 						name, at, pqType, nullable = m.name, m.arrow, m.parquet, m.nullable

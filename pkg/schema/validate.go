@@ -138,6 +138,18 @@ func (s *Schema) hugeNumberField(doc any) string {
 
 func (s *Schema) docKey(doc any) string {
 	m, ok := doc.(map[string]any)
+	if ok && len(s.CodeKey) > 0 {
+		parts := make([]string, len(s.CodeKey))
+		for i, k := range s.CodeKey {
+			switch v := m[k].(type) {
+			case string:
+				parts[i] = v
+			case json.Number:
+				parts[i] = v.String()
+			}
+		}
+		return strings.Join(parts, "/")
+	}
 	if !ok || s.KeyFields.Company == "" {
 		return ""
 	}

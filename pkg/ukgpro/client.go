@@ -442,7 +442,7 @@ func (c *Client) once(ctx context.Context, ep Endpoint, page int, path string, v
 	if err != nil {
 		return nil, err
 	}
-	return parsePage(body, ep.RowKey() != "")
+	return parsePage(body, ep.idKeys())
 }
 
 // get sends one HTTP attempt and returns the 2xx body (nil for 204).

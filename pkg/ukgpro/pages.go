@@ -60,12 +60,37 @@ func (c *Client) Pages(ctx context.Context, ep Endpoint, q Query) iter.Seq2[Page
 			return
 		}
 		first := max(q.FromPage, 1)
-		if _, err := q.values(ep, first, c.cfg.PerPage); err != nil {
+		v, err := q.values(ep, first, c.cfg.PerPage)
+		if err != nil {
 			yield(Page{}, err)
+			return
+		}
+		if ep.Unpaged() {
+			c.unpaged(ctx, ep, v, first, yield)
 			return
 		}
 		c.pages(ctx, ep, q, first, yield)
 	}
+}
+
+// unpaged reads an endpoint that returns every row in one response
+// (org-levels, locations): one request, one page. Resuming past page 1
+// reads nothing.
+func (c *Client) unpaged(ctx context.Context, ep Endpoint, v url.Values, first int, yield func(Page, error) bool) {
+	if first > 1 {
+		return
+	}
+	recs, err := c.fetch(ctx, ep, 1, ep.Path(), v)
+	if err != nil {
+		yield(Page{}, err)
+		return
+	}
+	if len(recs) == 0 {
+		return
+	}
+	pg := Page{Endpoint: ep, Number: 1, Rows: len(recs)}
+	pg.Records, pg.Duplicates = make(idSet).filter(recs)
+	yield(pg, nil)
 }
 
 // earlyBody is the Content-Length from which page 1's second page is
@@ -323,10 +348,10 @@ func (s idSet) filter(recs []Record) ([]Record, int) {
 	kept := recs[:0]
 	for _, r := range recs {
 		var h [32]byte
-		if r.CompanyID == "" && r.EmployeeID == "" && r.SystemID == "" {
+		if r.CompanyID == "" && r.EmployeeID == "" && r.RowID == "" && r.Code == "" {
 			h = sha256.Sum256(append([]byte{1}, r.Raw...))
 		} else {
-			h = sha256.Sum256([]byte("\x00" + r.CompanyID + "\x00" + r.EmployeeID + "\x00" + r.SystemID))
+			h = sha256.Sum256([]byte("\x00" + r.CompanyID + "\x00" + r.EmployeeID + "\x00" + r.RowID + "\x00" + r.Code))
 		}
 		k := [16]byte(h[:16])
 		if _, dup := s[k]; dup {

@@ -19,12 +19,42 @@ type Record struct {
 	EmployeeID string
 	// SystemID is the job-history row key (systemId); "" elsewhere.
 	SystemID string
+	// RowID is the value of the endpoint's row key (Endpoint.RowKey:
+	// systemId on job history, accountRecordId on direct deposit, …), a
+	// number's JSON text when the key is numeric; "" when the endpoint has
+	// none or the row lacks it.
+	RowID string
+	// Code is a configuration row's key: the values of Endpoint.CodeKey
+	// joined by "/" ("2/WHS" on org-levels); "" on employee data.
+	Code string
 	// Raw is the row's JSON object, byte for byte as received.
 	Raw json.RawMessage
 }
 
-// Key returns the Kafka key "<companyId>/<employeeId>".
-func (r Record) Key() string { return r.CompanyID + "/" + r.EmployeeID }
+// Key returns the Kafka key: "<companyId>/<employeeId>", or Code on a
+// configuration row.
+func (r Record) Key() string {
+	if r.Code != "" {
+		return r.Code
+	}
+	return r.CompanyID + "/" + r.EmployeeID
+}
+
+// idKeys names the identity members parsePage reads beyond the company
+// and employee ids (lower-case).
+type idKeys struct {
+	row  string
+	code []string
+}
+
+func (e Endpoint) idKeys() idKeys {
+	in := e.info()
+	k := idKeys{row: strings.ToLower(in.rowKey)}
+	for _, c := range in.codeKey {
+		k.code = append(k.code, strings.ToLower(c))
+	}
+	return k
+}
 
 // readBody reads a response body, sized from Content-Length when known.
 // Read errors (reset, timeout) keep their own class; a body shorter than
@@ -48,7 +78,7 @@ func readBody(r io.Reader, contentLength int64) ([]byte, error) {
 // including trailing data or a truncated array, is ErrMalformedPage. The
 // body is validated once, then split without copying: every Record.Raw is
 // a slice of body.
-func parsePage(body []byte, wantRow bool) ([]Record, error) {
+func parsePage(body []byte, ids idKeys) ([]Record, error) {
 	i := jsonscan.SkipSpace(body, 0)
 	if i == len(body) {
 		return nil, fmt.Errorf("%w: empty body", ErrMalformedPage)
@@ -59,7 +89,7 @@ func parsePage(body []byte, wantRow bool) ([]Record, error) {
 	switch body[i] {
 	case '{':
 		end := jsonscan.ValueEnd(body, i)
-		return []Record{newRecord(body[i:end:end], wantRow)}, nil
+		return []Record{newRecord(body[i:end:end], ids)}, nil
 	case 'n':
 		return nil, nil
 	case '[':
@@ -73,7 +103,7 @@ func parsePage(body []byte, wantRow bool) ([]Record, error) {
 		if body[i] != '{' {
 			return nil, fmt.Errorf("%w: element %d is a JSON %s, not an object", ErrMalformedPage, len(out), kind(body[i]))
 		}
-		out = append(out, newRecord(body[i:end:end], wantRow))
+		out = append(out, newRecord(body[i:end:end], ids))
 		i = jsonscan.SkipSpace(body, end)
 		if i < len(body) && body[i] == ',' {
 			i = jsonscan.SkipSpace(body, i+1)
@@ -109,16 +139,22 @@ func syntaxError(body []byte) error {
 	return fmt.Errorf("%w: invalid JSON (%d bytes)", ErrMalformedPage, len(body))
 }
 
-func newRecord(raw json.RawMessage, wantRow bool) Record {
+func newRecord(raw json.RawMessage, ids idKeys) Record {
 	r := Record{Raw: raw}
-	scanIDs(raw, &r, wantRow)
+	scanIDs(raw, &r, ids)
 	return r
 }
 
-// scanIDs reads companyId, employeeId and (when wantRow) systemId from the
-// top level of a valid JSON object, matching key names case-insensitively
-// and only taking string values. It allocates only for the values found.
-func scanIDs(obj []byte, r *Record, wantRow bool) {
+// scanIDs reads companyId, employeeId, the row key and the code key
+// members from the top level of a valid JSON object, matching key names
+// case-insensitively. Ids are taken from string values only; row and code
+// keys also from numbers (their text, "5.0" read as "5"). It allocates only
+// for the values found.
+func scanIDs(obj []byte, r *Record, ids idKeys) {
+	var code []string
+	if len(ids.code) > 0 {
+		code = make([]string, len(ids.code))
+	}
 	i := jsonscan.SkipSpace(obj, 1)
 	for i < len(obj) && obj[i] == '"' {
 		kEnd := jsonscan.StringEnd(obj, i)
@@ -126,18 +162,32 @@ func scanIDs(obj []byte, r *Record, wantRow bool) {
 		i = jsonscan.SkipSpace(obj, kEnd)
 		i = jsonscan.SkipSpace(obj, i+1) // ':'
 		vEnd := jsonscan.ValueEnd(obj, i)
-		if obj[i] == '"' {
-			var dst *string
+		switch c := obj[i]; {
+		case c == '"':
+			// A member may be both an id and part of the code key
+			// (positions' companyId).
+			for j, k := range ids.code {
+				if code[j] == "" && keyIs(key, k) {
+					code[j] = unquote(obj[i:vEnd])
+				}
+			}
 			switch {
 			case r.CompanyID == "" && keyIs(key, "companyid"):
-				dst = &r.CompanyID
+				r.CompanyID = unquote(obj[i:vEnd])
 			case r.EmployeeID == "" && keyIs(key, "employeeid"):
-				dst = &r.EmployeeID
-			case wantRow && r.SystemID == "" && keyIs(key, "systemid"):
-				dst = &r.SystemID
+				r.EmployeeID = unquote(obj[i:vEnd])
+			case ids.row != "" && r.RowID == "" && keyIs(key, ids.row):
+				r.RowID = unquote(obj[i:vEnd])
 			}
-			if dst != nil {
-				*dst = unquote(obj[i:vEnd])
+		case c == '-' || c >= '0' && c <= '9':
+			n := numberText(obj[i:vEnd])
+			if ids.row != "" && r.RowID == "" && keyIs(key, ids.row) {
+				r.RowID = n
+			}
+			for j, k := range ids.code {
+				if code[j] == "" && keyIs(key, k) {
+					code[j] = n
+				}
 			}
 		}
 		i = jsonscan.SkipSpace(obj, vEnd)
@@ -145,6 +195,27 @@ func scanIDs(obj []byte, r *Record, wantRow bool) {
 			i = jsonscan.SkipSpace(obj, i+1)
 		}
 	}
+	if ids.row == "systemid" {
+		r.SystemID = r.RowID
+	}
+	if len(code) > 0 {
+		for _, c := range code {
+			if c == "" {
+				return // an incomplete code key: no key (the schema check names it)
+			}
+		}
+		r.Code = strings.Join(code, "/")
+	}
+}
+
+// numberText is a JSON number's text with a zero fraction dropped ("5.0"
+// and "5" name the same row).
+func numberText(n []byte) string {
+	s := string(n)
+	if i := strings.IndexByte(s, '.'); i > 0 && strings.IndexAny(s, "eE") < 0 && strings.Trim(s[i+1:], "0") == "" {
+		return s[:i]
+	}
+	return s
 }
 
 func keyIs(key []byte, lower string) bool {

@@ -36,7 +36,7 @@ func TestParsePage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := parsePage([]byte(tt.body), false)
+			got, err := parsePage([]byte(tt.body), idKeys{})
 			if tt.wantErr {
 				if !errors.Is(err, ErrMalformedPage) {
 					t.Fatalf("err = %v, want ErrMalformedPage", err)
@@ -60,9 +60,39 @@ func TestParsePage(t *testing.T) {
 }
 
 func TestParsePageSystemID(t *testing.T) {
-	got, err := parsePage([]byte(`[{"systemId":"S1","companyId":"C","employeeId":"E"}]`), true)
+	got, err := parsePage([]byte(`[{"systemId":"S1","companyId":"C","employeeId":"E"}]`), JobHistoryDetails.idKeys())
 	if err != nil || len(got) != 1 || got[0].SystemID != "S1" {
 		t.Fatalf("got %+v, %v", got, err)
+	}
+}
+
+// TestParsePageKeys: row keys and configuration code keys, string or
+// numeric, make the record's identity and Kafka key.
+func TestParsePageKeys(t *testing.T) {
+	for _, tt := range []struct {
+		ep          Endpoint
+		body        string
+		key, rowID  string
+		company, em string
+	}{
+		{OrgLevels, `[{"level":2,"code":"WHS","description":"Warehouse"}]`, "2/WHS", "", "", ""},
+		{OrgLevels, `[{"LEVEL":2.0,"Code":"WHS"}]`, "2/WHS", "", "", ""},
+		{Positions, `[{"companyId":"C1","positionCode":"P-X"}]`, "C1/P-X", "", "C1", ""},
+		{CompanyDetails, `[{"companyID":"C1","companyCode":"NWL"}]`, "C1", "", "C1", ""},
+		{OrgLevels, `[{"level":2}]`, "/", "", "", ""}, // incomplete: no code, the schema check names it
+		{ContractDetails, `[{"companyId":"C","employeeId":"E","employmentContractId":5.0}]`, "C/E", "5", "C", "E"},
+		{DirectDeposit, `[{"companyId":"C","employeeId":"E","accountRecordId":"D1"}]`, "C/E", "D1", "C", "E"},
+		{Contacts, `[{"employeeId":"E","contactId":"K1"}]`, "/E", "K1", "", "E"},
+	} {
+		got, err := parsePage([]byte(tt.body), tt.ep.idKeys())
+		if err != nil || len(got) != 1 {
+			t.Fatalf("%s %s: %+v, %v", tt.ep, tt.body, got, err)
+		}
+		r := got[0]
+		if r.Key() != tt.key || r.RowID != tt.rowID || r.CompanyID != tt.company || r.EmployeeID != tt.em {
+			t.Errorf("%s %s: key %q row %q ids %q/%q, want %q %q %q/%q", tt.ep, tt.body, r.Key(), r.RowID, r.CompanyID, r.EmployeeID,
+				tt.key, tt.rowID, tt.company, tt.em)
+		}
 	}
 }
 
@@ -78,7 +108,7 @@ func FuzzParsePage(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		recs, err := parsePage(body, true)
+		recs, err := parsePage(body, JobHistoryDetails.idKeys())
 		if err != nil {
 			return
 		}

@@ -115,7 +115,7 @@ func (q Query) values(ep Endpoint, page, perPage int) (url.Values, error) {
 			v.Set("endDate", q.EndDate.Format(isoSecond))
 		}
 	}
-	if page > 0 {
+	if page > 0 && !in.unpaged {
 		v.Set("page", strconv.Itoa(page))
 		v.Set(in.perPage, strconv.Itoa(perPage))
 	}

@@ -91,6 +91,8 @@ func TestSimulatorUnderFaults(t *testing.T) {
 				{ep: JobHistoryDetails},
 				{ep: EmployeeChanges, q: Query{StartDate: start, EndDate: end}, want: url.Values{
 					"startDate": {start.Format(isoSecond)}, "endDate": {end.Format(isoSecond)}}},
+				{ep: CompanyDetails}, {ep: OrgLevels}, {ep: Jobs}, {ep: Locations}, {ep: Positions},
+				{ep: Contacts}, {ep: PTOPlans}, {ep: DirectDeposit}, {ep: GlobalBanks}, {ep: ContractDetails},
 			}
 			if err := sim.SetFaults(tt.faults); err != nil {
 				t.Fatal(err)
@@ -119,7 +121,16 @@ func TestSimulatorUnderFaults(t *testing.T) {
 				}
 				for _, p := range pages {
 					for _, r := range p.Records {
-						if r.CompanyID == "" || r.EmployeeID == "" || (rd.ep == JobHistoryDetails && r.SystemID == "") {
+						var ok bool
+						switch {
+						case rd.ep.CodeKey() != nil:
+							ok = r.Code != "" && r.Key() == r.Code
+						case rd.ep == Contacts: // no company id on contacts
+							ok = r.EmployeeID != "" && r.RowID != ""
+						default:
+							ok = r.CompanyID != "" && r.EmployeeID != "" && (rd.ep.RowKey() == "") == (r.RowID == "")
+						}
+						if !ok || rd.ep == JobHistoryDetails && r.SystemID == "" {
 							t.Fatalf("%s page %d: record without identity: %+v", rd.ep, p.Number, r)
 						}
 					}

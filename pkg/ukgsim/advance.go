@@ -39,9 +39,68 @@ type GroundTruth struct {
 	JobChanged          []Event `json:"job_changed"`
 	CompensationChanged []Event `json:"compensation_changed"`
 	StatusChanged       []Event `json:"status_changed"`
+	// ConfigChanged lists the configuration rows Advance changed (a
+	// renamed org unit, an added job), in the order applied.
+	ConfigChanged []ConfigChange `json:"config_changed"`
+	// DirectDepositChanged lists every bank row an extractor should report
+	// as employee.direct_deposit_changed: a changed account, an added
+	// split, and the accounts of new hires. Ordered by (companyId,
+	// employeeId, rowId).
+	DirectDepositChanged []DepositChange `json:"direct_deposit_changed"`
+	// Removed: employees purged from every endpoint (AdvanceOptions.Removals):
+	// ChangedAt is the instant of removal, EffectiveDate its day, Before the
+	// last status code; SystemID, ReasonCode and After are empty.
+	Removed []Event `json:"removed"`
+	// JobHistoryDeleted and JobHistoryCorrected: job-history rows deleted or
+	// corrected in place (AdvanceOptions.Corrections). SystemID names the
+	// row, EffectiveDate and ReasonCode are the row's, ChangedAt the instant
+	// of the edit; Before and After are the row's annualSalary (After empty
+	// for a deletion). The row's dateTimeCreated does not move.
+	JobHistoryDeleted   []Event `json:"job_history_deleted"`
+	JobHistoryCorrected []Event `json:"job_history_corrected"`
 }
 
-// Changed returns the distinct (companyId, employeeId) pairs of all events.
+// ConfigChange is one configuration row Advance changed.
+type ConfigChange struct {
+	Endpoint string `json:"endpoint"` // org-levels or jobs
+	Key      string `json:"key"`      // the row's key: "2/WHS", "WHSANL"
+	Change   string `json:"change"`   // renamed or added
+	Before   string `json:"before"`   // old description ("" when added)
+	After    string `json:"after"`    // new description or title
+}
+
+// Deposit change kinds.
+const (
+	AccountAdded   = "account_added"   // a new bank row: a new split, or a new hire's account
+	AccountChanged = "account_changed" // the same row with a new account (and routing) number
+)
+
+// DepositChange is one bank row an Advance added or changed.
+type DepositChange struct {
+	CompanyID  string `json:"companyId"`
+	EmployeeID string `json:"employeeId"`
+	Endpoint   string `json:"endpoint"` // direct-deposit or employee-global-banks
+	RowID      string `json:"rowId"`    // accountRecordId or bankId
+	Change     string `json:"change"`   // account_added or account_changed
+	ChangedAt  string `json:"changedAt"`
+}
+
+// AdvanceOptions are the opt-in changes of an advance, beyond the
+// lifecycle events at the configured rates. Zero values change nothing, so
+// an advance without them gives the same data as before they existed.
+type AdvanceOptions struct {
+	// Removals purges this many employees from every endpoint, as when UKG
+	// deletes an employee entered by mistake: their records are gone from
+	// every list and per-employee route (404), not terminated.
+	Removals int
+	// Corrections deletes or corrects (about half each) this many
+	// job-history rows of other employees: older rows only, never an
+	// employee's first or latest, so no current record changes.
+	Corrections int
+}
+
+// Changed returns the distinct (companyId, employeeId) pairs of all
+// lifecycle events (removals and job-history edits are not among them).
 func (gt GroundTruth) Changed() map[[2]string]bool {
 	m := map[[2]string]bool{}
 	for _, l := range [][]Event{gt.Hired, gt.Terminated, gt.Rehired, gt.JobChanged, gt.CompensationChanged, gt.StatusChanged} {
@@ -61,8 +120,17 @@ const maxAdvanceDays = 3660
 // besides their hire. It is deterministic for the seed and the sequence of
 // Advance calls.
 func (s *Sim) Advance(days int) (GroundTruth, error) {
+	return s.AdvanceWith(days, AdvanceOptions{})
+}
+
+// AdvanceWith is Advance plus the removals and job-history corrections of
+// opt, applied after the lifecycle changes to employees that got none.
+func (s *Sim) AdvanceWith(days int, opt AdvanceOptions) (GroundTruth, error) {
 	if days < 1 || days > maxAdvanceDays {
 		return GroundTruth{}, fmt.Errorf("advance %d days: want 1 to %d", days, maxAdvanceDays)
+	}
+	if opt.Removals < 0 || opt.Corrections < 0 {
+		return GroundTruth{}, fmt.Errorf("advance: removals %d and corrections %d must not be negative", opt.Removals, opt.Corrections)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -76,6 +144,8 @@ func (s *Sim) Advance(days int) (GroundTruth, error) {
 		From: fmtStamp(from), To: fmtStamp(to), Days: days,
 		Hired: []Event{}, Terminated: []Event{}, Rehired: []Event{}, JobChanged: []Event{},
 		CompensationChanged: []Event{}, StatusChanged: []Event{},
+		ConfigChanged: []ConfigChange{}, DirectDepositChanged: []DepositChange{},
+		Removed: []Event{}, JobHistoryDeleted: []Event{}, JobHistoryCorrected: []Event{},
 	}
 	scale := float64(days) / 30
 	prob := func(monthly float64) float64 { return 1 - math.Pow(1-monthly, scale) }
@@ -106,6 +176,9 @@ func (s *Sim) Advance(days int) (GroundTruth, error) {
 	active := 0
 	for ei := range existing {
 		e := &s.emps[ei]
+		if e.removed {
+			continue
+		}
 		st := e.status()
 		if st != 'T' {
 			active++
@@ -179,17 +252,107 @@ func (s *Sim) Advance(days int) (GroundTruth, error) {
 		gt.Hired = append(gt.Hired, ev(ei, "", "A"))
 	}
 
+	if opt.Removals > 0 || opt.Corrections > 0 {
+		g.edits(&gt, existing, opt, when)
+	}
+	// Configuration and bank changes draw from their own generator, so the
+	// workforce changes above stay what they were before these existed.
+	hired := len(s.emps) - int(existing)
+	s.advanceConfig(&gt, existing, hired, from, span, prob)
+
 	s.offsetMs += span
 	s.reindex()
-	for _, l := range []*[]Event{&gt.Hired, &gt.Terminated, &gt.Rehired, &gt.JobChanged, &gt.CompensationChanged, &gt.StatusChanged} {
+	for _, l := range []*[]Event{&gt.Hired, &gt.Terminated, &gt.Rehired, &gt.JobChanged, &gt.CompensationChanged, &gt.StatusChanged,
+		&gt.Removed, &gt.JobHistoryDeleted, &gt.JobHistoryCorrected} {
 		slices.SortFunc(*l, func(a, b Event) int {
 			return cmp.Or(cmp.Compare(a.CompanyID, b.CompanyID), cmp.Compare(a.EmployeeID, b.EmployeeID))
 		})
 	}
+	slices.SortFunc(gt.DirectDepositChanged, func(a, b DepositChange) int {
+		return cmp.Or(cmp.Compare(a.CompanyID, b.CompanyID), cmp.Compare(a.EmployeeID, b.EmployeeID), cmp.Compare(a.RowID, b.RowID))
+	})
 	s.log.Info("advanced tenant clock", "days", days, "now", gt.To, "hired", len(gt.Hired),
 		"terminated", len(gt.Terminated), "rehired", len(gt.Rehired), "job_changed", len(gt.JobChanged),
-		"compensation_changed", len(gt.CompensationChanged), "status_changed", len(gt.StatusChanged))
+		"compensation_changed", len(gt.CompensationChanged), "status_changed", len(gt.StatusChanged),
+		"config_changed", len(gt.ConfigChanged), "direct_deposit_changed", len(gt.DirectDepositChanged),
+		"removed", len(gt.Removed), "job_history_deleted", len(gt.JobHistoryDeleted), "job_history_corrected", len(gt.JobHistoryCorrected))
 	return gt, nil
+}
+
+// edits applies the removals and job-history corrections of opt to
+// employments among the first existing ones that no lifecycle event of
+// this advance touched. Removals take employees with one employment whom
+// nobody reports to and who supervise nobody, so no other record names
+// them; corrections take rows that no current record derives from.
+func (g *gen) edits(gt *GroundTruth, existing int32, opt AdvanceOptions, when func() (int32, int64)) {
+	s := g.s
+	touched := gt.Changed()
+	mgr := map[int32]bool{}
+	for _, m := range s.mgrs {
+		for _, ei := range m {
+			mgr[ei] = true
+		}
+	}
+	var cands []int32
+	for ei := range existing {
+		e := &s.emps[ei]
+		p := &s.people[e.p]
+		if !e.removed && !touched[[2]string{s.companies[e.co].id, string(p.id[:])}] {
+			cands = append(cands, ei)
+		}
+	}
+	g.r.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
+	removals := opt.Removals
+	for _, ei := range cands {
+		if removals == 0 {
+			break
+		}
+		e := &s.emps[ei]
+		p := &s.people[e.p]
+		if e.isSup || mgr[ei] || p.emps[1] >= 0 {
+			continue
+		}
+		d, t := when()
+		e.removed = true
+		removals--
+		gt.Removed = append(gt.Removed, Event{CompanyID: s.companies[e.co].id, EmployeeID: string(p.id[:]),
+			EffectiveDate: string(appendDate(nil, d)), ChangedAt: fmtStamp(t), Before: string(e.status())})
+	}
+	corrections := opt.Corrections
+	for _, ei := range cands {
+		if corrections == 0 {
+			break
+		}
+		e := &s.emps[ei]
+		if e.removed || len(e.hist) < 3 {
+			continue
+		}
+		hi := 1 + g.r.IntN(len(e.hist)-2)
+		h := e.hist[hi]
+		id := s.systemID(h.seq)
+		_, t := when()
+		ev := Event{CompanyID: s.companies[e.co].id, EmployeeID: string(s.people[e.p].id[:]),
+			EffectiveDate: string(appendDate(nil, h.eff)), ChangedAt: fmtStamp(t), SystemID: string(id[:]),
+			ReasonCode: reasons[h.reason].code, Before: money(h.annual)}
+		if g.r.IntN(2) == 0 {
+			// Deleted: only when no current value is derived from the row.
+			inJob, rate := e.dateInJob(), e.lastRateChange()
+			e.hist = slices.Delete(e.hist, hi, hi+1)
+			if e.dateInJob() != inJob || e.lastRateChange() != rate {
+				e.hist = slices.Insert(e.hist, hi, h)
+				continue
+			}
+			gt.JobHistoryDeleted = append(gt.JobHistoryDeleted, ev)
+		} else {
+			// Corrected: the pay of the row was keyed wrong.
+			pct := h.pct
+			raise(&e.hist[hi], jobs[h.job].hourly, 100+g.r.IntN(200))
+			e.hist[hi].pct = pct
+			ev.After = money(e.hist[hi].annual)
+			gt.JobHistoryCorrected = append(gt.JobHistoryCorrected, ev)
+		}
+		corrections--
+	}
 }
 
 // jobChange appends a promotion (job change with a raise; returns true) or a

@@ -47,6 +47,10 @@ type Rates struct {
 	Raise       float64 `env:"SIM_RAISE_RATE, default=0.03" flag:"raise-rate" desc:"probability per 30 days of a pay change for an active person"`
 	Leave       float64 `env:"SIM_LEAVE_RATE, default=0.01" flag:"leave-rate" desc:"probability per 30 days that an active person starts a leave (or another non-active status)"`
 	Return      float64 `env:"SIM_RETURN_RATE, default=0.3" flag:"return-rate" desc:"probability per 30 days that a person on leave (L, O, R, S) returns to active"`
+	// Configuration and banking changes (issue 13).
+	Rename        float64 `env:"SIM_RENAME_RATE, default=0.3" flag:"rename-rate" desc:"probability per 30 days that a department (org level 2) is renamed"`
+	NewJob        float64 `env:"SIM_NEW_JOB_RATE, default=0.2" flag:"new-job-rate" desc:"probability per 30 days that a job is added to the jobs table"`
+	AccountChange float64 `env:"SIM_ACCOUNT_CHANGE_RATE, default=0.01" flag:"account-change-rate" desc:"probability per 30 days that an active employment changes a direct-deposit account or adds a split"`
 }
 
 // Faults are the injected failures. They apply to API requests only, never
@@ -137,7 +141,8 @@ func (r Rates) validate() error {
 	}{
 		{"SIM_HIRE_RATE", r.Hire}, {"SIM_TERMINATION_RATE", r.Termination}, {"SIM_REHIRE_RATE", r.Rehire},
 		{"SIM_JOB_CHANGE_RATE", r.JobChange}, {"SIM_RAISE_RATE", r.Raise}, {"SIM_LEAVE_RATE", r.Leave},
-		{"SIM_RETURN_RATE", r.Return},
+		{"SIM_RETURN_RATE", r.Return}, {"SIM_RENAME_RATE", r.Rename}, {"SIM_NEW_JOB_RATE", r.NewJob},
+		{"SIM_ACCOUNT_CHANGE_RATE", r.AccountChange},
 	} {
 		if f.v > 1 || math.IsNaN(f.v) {
 			return fmt.Errorf("%s=%g: want a probability per 30 days (at most 1; negative disables)", f.name, f.v)
@@ -224,6 +229,9 @@ func (c Config) withDefaults() Config {
 	def(&c.Rates.Raise, 0.03)
 	def(&c.Rates.Leave, 0.01)
 	def(&c.Rates.Return, 0.3)
+	def(&c.Rates.Rename, 0.3)
+	def(&c.Rates.NewJob, 0.2)
+	def(&c.Rates.AccountChange, 0.01)
 	return c
 }
 

@@ -19,6 +19,17 @@ const (
 	EndpointJobHistory      = "employee-job-history-details" // E6
 	EndpointEmployeeChanges = "employee-changes"             // E7
 	epEmployment            = EndpointEmployment
+
+	EndpointCompanies     = "company-details"           // C1, /configuration/v1
+	EndpointOrgLevels     = "org-levels"                // C2, /configuration/v1, unpaged
+	EndpointJobs          = "jobs"                      // C3, /configuration/v2
+	EndpointLocations     = "locations"                 // C4, /configuration/v1, unpaged
+	EndpointPositions     = "positions"                 // C7, /configuration/v1
+	EndpointContacts      = "contacts"                  // P1
+	EndpointPTOPlans      = "pto-plans"                 // P2
+	EndpointDirectDeposit = "direct-deposit"            // B1, /payroll/v1
+	EndpointGlobalBanks   = "employee-global-banks"     // B2
+	EndpointContracts     = "employee-contract-details" // K1
 )
 
 type rowKind uint8
@@ -26,7 +37,20 @@ type rowKind uint8
 const (
 	perEmployment rowKind = iota // one record per (company, employee)
 	perHistory                   // one record per job-history row
+	perTable                     // one record per configuration row (not employee data)
+	perSub                       // zero or more records per (company, employee): contacts, banks, PTO, contracts
 )
+
+// API bases: the personnel endpoints hang off /personnel/v1/, the others
+// name theirs.
+const (
+	basePersonnel = "/personnel/v1/"
+	baseConfig    = "/configuration/v1/"
+	baseConfig2   = "/configuration/v2/"
+	basePayroll   = "/payroll/v1/"
+)
+
+var bases = []string{basePersonnel, baseConfig, baseConfig2, basePayroll}
 
 // Route variants an endpoint serves.
 const (
@@ -42,14 +66,32 @@ const (
 // endpoints themselves live one per file (e1_demographics.go ... e7_employee_changes.go).
 type endpoint struct {
 	name    string
+	base    string // "" = basePersonnel
 	kind    rowKind
 	routes  int
 	filters []filter
 	render  func(w *jw, v *view)
 	blank   bool // blanks are "" (employee-changes), not null
+	// unpaged endpoints ignore page and per_Page and return every row
+	// (org-levels, locations: ukgpro-api-more.md §1, §9 row 2).
+	unpaged bool
+	// table returns the row count of a perTable endpoint (rows are
+	// rendered from view.row).
+	table func(s *Sim) int
+	// sub returns how many rows a perSub endpoint has for employment ei
+	// (rows are rendered from view.row, 0-based).
+	sub func(s *Sim, ei int32) int
 }
 
-var endpoints = []*endpoint{epDemographics, epEmployment2, epEmployment3, epPerson, epCompensation, epJobHistory, epChanges}
+func (ep *endpoint) basePath() string {
+	if ep.base == "" {
+		return basePersonnel
+	}
+	return ep.base
+}
+
+var endpoints = []*endpoint{epDemographics, epEmployment2, epEmployment3, epPerson, epCompensation, epJobHistory, epChanges,
+	epCompanies, epOrgLevels, epJobs, epLocations, epPositions, epContacts, epPTOPlans, epDirectDeposit, epGlobalBanks, epContracts}
 
 func endpointByName(name string) *endpoint {
 	for _, ep := range endpoints {
@@ -58,6 +100,27 @@ func endpointByName(name string) *endpoint {
 		}
 	}
 	return nil
+}
+
+// Endpoints returns the name of every endpoint the simulator serves, in
+// catalogue order (E1–E7, then the configuration, contact, PTO, banking and
+// contract endpoints).
+func Endpoints() []string {
+	out := make([]string, len(endpoints))
+	for i, ep := range endpoints {
+		out[i] = ep.name
+	}
+	return out
+}
+
+// Path returns the list path of endpoint name ("/configuration/v2/jobs"), or
+// "" when the simulator does not serve it.
+func Path(name string) string {
+	ep := endpointByName(name)
+	if ep == nil {
+		return ""
+	}
+	return ep.basePath() + ep.name
 }
 
 type filterKind uint8
@@ -271,22 +334,59 @@ func (q *query) match(v *view) bool {
 	return true
 }
 
+// rowsOf is how many records endpoint ep has for employment ei.
+func (s *Sim) rowsOf(ep *endpoint, ei int32) int {
+	switch ep.kind {
+	case perEmployment:
+		return 1
+	case perHistory:
+		return len(s.emps[ei].hist)
+	case perSub:
+		return ep.sub(s, ei)
+	}
+	return 0
+}
+
+// rowView is record k of employment ei for ep.
+func (s *Sim) rowView(ep *endpoint, ei int32, k int) view {
+	switch ep.kind {
+	case perHistory:
+		return s.viewOf(ei, k)
+	case perSub:
+		v := s.viewOf(ei, -1)
+		v.row = k
+		return v
+	}
+	return s.viewOf(ei, -1)
+}
+
+// cumOf returns the cumulative record counts by order position of a
+// per-employment endpoint with several rows per employment.
+func (s *Sim) cumOf(ep *endpoint) []int64 {
+	if ep.kind == perHistory {
+		return s.histCum
+	}
+	return s.subCum[ep.name]
+}
+
 // each calls fn for every matching record in order until fn returns false.
 func (s *Sim) each(q *query, fn func(v *view) bool) {
+	if q.ep.kind == perTable {
+		for i := range q.ep.table(s) {
+			v := view{s: s, row: i}
+			if q.match(&v) && !fn(&v) {
+				return
+			}
+		}
+		return
+	}
 	visit := func(ei int32) bool {
 		e := &s.emps[ei]
 		if q.window && !changedIn(e, q.winLo, q.winHi) {
 			return true
 		}
-		if q.ep.kind == perEmployment {
-			v := s.viewOf(ei, -1)
-			if q.match(&v) {
-				return fn(&v)
-			}
-			return true
-		}
-		for hi := range e.hist {
-			v := s.viewOf(ei, hi)
+		for k := range s.rowsOf(q.ep, ei) {
+			v := s.rowView(q.ep, ei, k)
 			if q.match(&v) && !fn(&v) {
 				return false
 			}
@@ -321,10 +421,14 @@ func changedIn(e *employment, lo, hi int64) bool {
 // count returns how many records a full paging of q serves.
 func (s *Sim) count(q *query) int {
 	if q.simple() {
-		if q.ep.kind == perEmployment {
+		switch q.ep.kind {
+		case perEmployment:
 			return q.hi - q.lo
+		case perTable:
+			return q.ep.table(s)
 		}
-		return int(s.histCum[q.hi] - s.histCum[q.lo])
+		cum := s.cumOf(q.ep)
+		return int(cum[q.hi] - cum[q.lo])
 	}
 	n := 0
 	s.each(q, func(*view) bool { n++; return true })
@@ -336,7 +440,7 @@ func (s *Sim) page(q *query, offset, limit int, emit func(v *view)) {
 	if limit <= 0 || offset < 0 {
 		return
 	}
-	if !q.simple() {
+	if !q.simple() || q.ep.kind == perTable {
 		i := 0
 		s.each(q, func(v *view) bool {
 			if i >= offset {
@@ -355,14 +459,15 @@ func (s *Sim) page(q *query, offset, limit int, emit func(v *view)) {
 		}
 		return
 	}
-	target := s.histCum[q.lo] + int64(offset)
+	cum := s.cumOf(q.ep)
+	target := cum[q.lo] + int64(offset)
 	// First position whose rows reach past target.
-	pos := q.lo + sort.Search(q.hi-q.lo, func(i int) bool { return s.histCum[q.lo+i+1] > target })
-	hi := int(target - s.histCum[pos])
+	pos := q.lo + sort.Search(q.hi-q.lo, func(i int) bool { return cum[q.lo+i+1] > target })
+	hi := int(target - cum[pos])
 	for ; pos < q.hi && limit > 0; pos++ {
 		ei := s.order[pos]
-		for ; hi < len(s.emps[ei].hist) && limit > 0; hi++ {
-			v := s.viewOf(ei, hi)
+		for n := s.rowsOf(q.ep, ei); hi < n && limit > 0; hi++ {
+			v := s.rowView(q.ep, ei, hi)
 			emit(&v)
 			limit--
 		}

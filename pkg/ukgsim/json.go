@@ -296,3 +296,15 @@ func appendQuoted(b []byte, s string) []byte {
 	b = append(b, s[start:]...)
 	return append(b, '"')
 }
+
+// date writes a pure date as YYYY-MM-DD (pto-plans' format), null when 0.
+func (w *jw) date(k string, d int32) {
+	if d == 0 {
+		w.null(k)
+		return
+	}
+	w.key(k)
+	w.b = append(w.b, '"')
+	w.b = appendDate(w.b, d)
+	w.b = append(w.b, '"')
+}

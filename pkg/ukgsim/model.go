@@ -63,8 +63,31 @@ type employment struct {
 	created       int64 // employment row created (first history row)
 	changed       int64 // employment row last changed
 	personChanged int64 // person-details datetimeChanged
+	removed       bool  // purged from every endpoint (AdvanceOptions.Removals)
 	h             uint64
 	hist          []hist
+	// Direct deposit (B1): dd splits; split k's account number is derived
+	// from h, k and ddSalt[k] (Advance changes an account by bumping its
+	// salt) and its dateTimeChanged is ddChanged[k] (0: created with the row).
+	dd        uint8
+	ddSalt    [maxSplits]uint8
+	ddChanged [maxSplits]int64
+}
+
+const maxSplits = 3
+
+// splitsFor is the number of direct-deposit splits an employment starts
+// with: none for about 8%, one for most, two or three for some.
+func splitsFor(h uint64) uint8 {
+	switch x := hn(h, 40) % 100; {
+	case x < 8:
+		return 0
+	case x < 78:
+		return 1
+	case x < 95:
+		return 2
+	}
+	return 3
 }
 
 // History-row flags.
@@ -349,6 +372,7 @@ func (g *gen) hire(e *employment, pi int32, co uint8, home, mgr bool, day int32,
 	r := g.r
 	ei := int32(len(s.emps))
 	*e = employment{p: pi, co: co, home: home, isSup: mgr, h: r.Uint64()}
+	e.dd = splitsFor(e.h)
 	e.number = s.nextNumber[co]
 	s.nextNumber[co] += 1 + int32(r.IntN(3))
 	e.empType = uint8(r.IntN(len(empTypes)))
@@ -703,7 +727,9 @@ func (g *gen) statusChangeAt(e *employment, d int32, at int64, to byte) {
 func (s *Sim) reindex() {
 	s.order = s.order[:0]
 	for i := range s.emps {
-		s.order = append(s.order, int32(i))
+		if !s.emps[i].removed {
+			s.order = append(s.order, int32(i))
+		}
 	}
 	slices.SortFunc(s.order, func(a, b int32) int {
 		ea, eb := &s.emps[a], &s.emps[b]
@@ -729,4 +755,19 @@ func (s *Sim) reindex() {
 		s.coStart = append(s.coStart, pos)
 	}
 	s.coStart = append(s.coStart, len(s.order))
+	if s.subCum == nil {
+		s.subCum = map[string][]int64{}
+	}
+	for _, ep := range endpoints {
+		if ep.kind != perSub {
+			continue
+		}
+		cum := append(s.subCum[ep.name][:0], 0)
+		var n int64
+		for _, ei := range s.order {
+			n += int64(ep.sub(s, ei))
+			cum = append(cum, n)
+		}
+		s.subCum[ep.name] = cum
+	}
 }

@@ -34,6 +34,8 @@ type Sim struct {
 	byID       map[[12]byte]int32 // employee ID -> person index
 	order      []int32            // employment indices by (companyID, employeeID)
 	histCum    []int64            // histCum[i] = job-history rows before order position i
+	subCum     map[string][]int64 // per perSub endpoint: its rows before order position i
+	conf       configuration      // the configuration tables (configuration.go)
 	coStart    []int              // first order position of each company (+ len)
 	mgrs       [][]int32          // employments that supervise, per company
 	nextNumber []int32            // next employee number per company
@@ -95,6 +97,7 @@ func New(cfg Config, opts ...Option) (*Sim, error) {
 		s.sysPrefix[i] = alnum[h%36]
 		h /= 36
 	}
+	s.conf = newConfiguration()
 	s.generate()
 	s.log.Info("simulated tenant ready", "companies", len(s.companies), "employments", len(s.emps),
 		"job_history_rows", s.histCum[len(s.histCum)-1], "clock", s.Now().Format(time.DateTime))
@@ -452,8 +455,14 @@ type routed struct {
 // endpoint's routes.
 func route(path string) (routed, bool) {
 	path = strings.TrimSuffix(path, "/")
-	const prefix = "/personnel/v1/"
-	if len(path) < len(prefix) || !strings.EqualFold(path[:len(prefix)], prefix) {
+	prefix := ""
+	for _, b := range bases {
+		if len(path) >= len(b) && strings.EqualFold(path[:len(b)], b) {
+			prefix = b
+			break
+		}
+	}
+	if prefix == "" {
 		return routed{}, false
 	}
 	seg := strings.Split(path[len(prefix):], "/")
@@ -462,13 +471,20 @@ func route(path string) (routed, bool) {
 			return routed{}, false
 		}
 	}
+	// byName finds the endpoint named n under this base.
+	byName := func(n string) *endpoint {
+		if ep := endpointByName(n); ep != nil && ep.basePath() == prefix {
+			return ep
+		}
+		return nil
+	}
 	switch {
 	case len(seg) == 1:
-		if ep := endpointByName(seg[0]); ep != nil && ep.routes&rList != 0 {
+		if ep := byName(seg[0]); ep != nil && ep.routes&rList != 0 {
 			return routed{ep: ep, list: true}, true
 		}
 	case len(seg) == 2:
-		ep := endpointByName(seg[0])
+		ep := byName(seg[0])
 		switch {
 		case ep == nil:
 		case ep.routes&rObjEmployee != 0:
@@ -479,11 +495,11 @@ func route(path string) (routed, bool) {
 			return routed{ep: ep, systemID: seg[1]}, true
 		}
 	case len(seg) == 3 && strings.EqualFold(seg[0], "companies"):
-		if ep := endpointByName(seg[2]); ep != nil && ep.routes&rCompany != 0 {
+		if ep := byName(seg[2]); ep != nil && ep.routes&rCompany != 0 {
 			return routed{ep: ep, list: true, companyID: seg[1]}, true
 		}
 	case len(seg) == 5 && strings.EqualFold(seg[0], "companies") && strings.EqualFold(seg[2], "employees"):
-		if ep := endpointByName(seg[4]); ep != nil && ep.routes&rEmployee != 0 {
+		if ep := byName(seg[4]); ep != nil && ep.routes&rEmployee != 0 {
 			return routed{ep: ep, list: true, companyID: seg[1], empID: seg[3]}, true
 		}
 	}
@@ -519,6 +535,9 @@ func (s *Sim) serveAPI(b []byte, rt routed, r *http.Request, cred string, f Faul
 	pageNo, perPage, err := s.paging(p)
 	if err != nil {
 		return b, 0, err
+	}
+	if ep.unpaged {
+		pageNo, perPage = 1, 1<<30
 	}
 	q := &query{ep: ep, lo: 0, hi: len(s.order)}
 	co := -1
@@ -617,7 +636,7 @@ func (s *Sim) employments(empID string, co int) []int32 {
 		return out
 	}
 	for _, ei := range s.people[pi].emps {
-		if ei < 0 {
+		if ei < 0 || s.emps[ei].removed {
 			continue
 		}
 		if co < 0 || int(s.emps[ei].co) == co {
@@ -631,7 +650,7 @@ func (s *Sim) employments(empID string, co int) []int32 {
 // homeEmployment is the row a single-object route returns: the home company's.
 func (s *Sim) homeEmployment(empID string) (int32, bool) {
 	pi, ok := s.personIndex(empID)
-	if !ok {
+	if !ok || s.emps[s.people[pi].emps[0]].removed {
 		return 0, false
 	}
 	return s.people[pi].emps[0], true
@@ -639,6 +658,9 @@ func (s *Sim) homeEmployment(empID string) (int32, bool) {
 
 func (s *Sim) findRow(seq uint32) (view, bool) {
 	for ei := range s.emps {
+		if s.emps[ei].removed {
+			continue
+		}
 		for hi := range s.emps[ei].hist {
 			if s.emps[ei].hist[hi].seq == seq {
 				return s.viewOf(int32(ei), hi), true
@@ -664,12 +686,25 @@ func (s *Sim) serveControl(w http.ResponseWriter, r *http.Request) {
 	s.countRequest("_sim", 200)
 	switch {
 	case path == "/_sim/advance" && r.Method == http.MethodPost:
-		days, err := strconv.Atoi(r.URL.Query().Get("days"))
+		q := r.URL.Query()
+		days, err := strconv.Atoi(q.Get("days"))
 		if err != nil {
 			s.problem(w, http.StatusBadRequest, "days must be an integer")
 			return
 		}
-		gt, err := s.Advance(days)
+		var opt AdvanceOptions
+		for _, p := range []struct {
+			name string
+			v    *int
+		}{{"removals", &opt.Removals}, {"corrections", &opt.Corrections}} {
+			if v := q.Get(p.name); v != "" {
+				if *p.v, err = strconv.Atoi(v); err != nil {
+					s.problem(w, http.StatusBadRequest, p.name+" must be an integer")
+					return
+				}
+			}
+		}
+		gt, err := s.AdvanceWith(days, opt)
 		if err != nil {
 			s.problem(w, http.StatusBadRequest, err.Error())
 			return

@@ -11,6 +11,9 @@ type view struct {
 	c  *company
 	h  *hist
 	hi int
+	// row is the configuration row (perTable endpoints; e, p, c and h are
+	// nil then) or the employment's sub-record (perSub endpoints).
+	row int
 }
 
 func (s *Sim) viewOf(ei int32, hi int) view {

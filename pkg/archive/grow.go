@@ -1,0 +1,280 @@
+package archive
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/parquet-go/parquet-go/encoding/thrift"
+	"github.com/parquet-go/parquet-go/format"
+)
+
+// Growing a Parquet file without decoding it (docs/decisions/0047). A file
+// is "PAR1", row groups, bloom filters, page indexes, the footer (thrift
+// FileMetaData), its length and "PAR1". Every offset in the footer and in
+// the offset indexes is absolute, so the bytes of a file up to its footer
+// can be kept verbatim when row groups are appended after them: the old
+// offsets stay true. The appended part (a complete file written by
+// ParquetWriter) moves by a fixed delta: its footer's offsets and its
+// offset indexes' page locations are shifted, nothing else changes.
+
+// errSchemaChanged says a part cannot be appended to a file because their
+// Parquet schemas differ (a newer schema version added a column).
+var errSchemaChanged = errors.New("parquet schema differs from the file's")
+
+const parquetMagic = "PAR1"
+
+// parquetFooter decodes the footer of the Parquet file held in r (size bytes)
+// and returns it with the offset at which the footer starts.
+func parquetFooter(r io.ReaderAt, size int64) (*format.FileMetaData, int64, error) {
+	if size < 12 {
+		return nil, 0, fmt.Errorf("parquet footer: file of %d bytes is too short", size)
+	}
+	var tail [8]byte
+	if _, err := r.ReadAt(tail[:], size-8); err != nil {
+		return nil, 0, fmt.Errorf("parquet footer: %w", err)
+	}
+	if string(tail[4:]) != parquetMagic {
+		return nil, 0, errors.New("parquet footer: missing PAR1 at the end")
+	}
+	n := int64(binary.LittleEndian.Uint32(tail[:4]))
+	start := size - 8 - n
+	if start < int64(len(parquetMagic)) {
+		return nil, 0, fmt.Errorf("parquet footer: length %d does not fit a file of %d bytes", n, size)
+	}
+	b := make([]byte, n)
+	if _, err := r.ReadAt(b, start); err != nil {
+		return nil, 0, fmt.Errorf("parquet footer: %w", err)
+	}
+	md := new(format.FileMetaData)
+	if err := thrift.Unmarshal(new(thrift.CompactProtocol), b, md); err != nil {
+		return nil, 0, fmt.Errorf("parquet footer: decode: %w", err)
+	}
+	return md, start, nil
+}
+
+// writeFooter writes md, its length and the closing magic.
+func writeFooter(w io.Writer, md *format.FileMetaData) error {
+	b, err := thrift.Marshal(new(thrift.CompactProtocol), md)
+	if err != nil {
+		return fmt.Errorf("parquet footer: encode: %w", err)
+	}
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(b)))
+	b = append(b, parquetMagic...)
+	_, err = w.Write(b)
+	return err
+}
+
+// sameSchema reports whether two footers describe the same columns.
+func sameSchema(a, b *format.FileMetaData) bool {
+	ea, err1 := thrift.Marshal(new(thrift.CompactProtocol), &format.FileMetaData{Schema: a.Schema})
+	eb, err2 := thrift.Marshal(new(thrift.CompactProtocol), &format.FileMetaData{Schema: b.Schema})
+	return err1 == nil && err2 == nil && bytes.Equal(ea, eb)
+}
+
+// chunkStart is where a column chunk's pages begin (its dictionary page,
+// if any, comes first).
+func chunkStart(c *format.ColumnChunk) int64 {
+	m := &c.MetaData
+	if m.DictionaryPageOffset > 0 && m.DictionaryPageOffset < m.DataPageOffset {
+		return m.DictionaryPageOffset
+	}
+	return m.DataPageOffset
+}
+
+// chunkEnd is the end of everything a column chunk's metadata points to.
+func chunkEnd(c *format.ColumnChunk) int64 {
+	end := chunkStart(c) + c.MetaData.TotalCompressedSize
+	if c.MetaData.BloomFilterOffset > 0 {
+		end = max(end, c.MetaData.BloomFilterOffset+int64(max(c.MetaData.BloomFilterLength, 0)))
+	}
+	if c.ColumnIndexOffset > 0 {
+		end = max(end, c.ColumnIndexOffset+int64(c.ColumnIndexLength))
+	}
+	if c.OffsetIndexOffset > 0 {
+		end = max(end, c.OffsetIndexOffset+int64(c.OffsetIndexLength))
+	}
+	return end
+}
+
+// spliceParquet writes to w the file base (baseSize bytes) followed by the
+// row groups of the file part (partSize bytes): base's bytes up to its
+// footer verbatim, part's bytes from its first page up to its offset
+// indexes verbatim, part's offset indexes re-encoded with shifted page
+// locations, and one footer listing every row group. It returns the number
+// of row groups of base. Both files must have the same schema.
+func spliceParquet(w io.Writer, base io.ReaderAt, baseSize int64, part io.ReaderAt, partSize int64) (int, error) {
+	bmd, bstart, err := parquetFooter(base, baseSize)
+	if err != nil {
+		return 0, fmt.Errorf("grow: base: %w", err)
+	}
+	pmd, pstart, err := parquetFooter(part, partSize)
+	if err != nil {
+		return 0, fmt.Errorf("grow: new rows: %w", err)
+	}
+	if !sameSchema(bmd, pmd) {
+		return 0, errSchemaChanged
+	}
+	// parquet-go writes the offset indexes last, right before the footer;
+	// they are re-encoded below, so the verbatim region ends where they
+	// begin when nothing else lies past that point.
+	regionEnd := pstart
+	for _, rg := range pmd.RowGroups {
+		for _, c := range rg.Columns {
+			if c.OffsetIndexOffset > 0 {
+				regionEnd = min(regionEnd, c.OffsetIndexOffset)
+			}
+		}
+	}
+	for _, rg := range pmd.RowGroups {
+		for i := range rg.Columns {
+			c := rg.Columns[i]
+			c.OffsetIndexOffset, c.OffsetIndexLength = 0, 0
+			if chunkEnd(&c) > regionEnd {
+				regionEnd = pstart // unexpected layout: copy everything, waste a little
+			}
+		}
+	}
+	delta := bstart - int64(len(parquetMagic))
+	if _, err := io.Copy(w, io.NewSectionReader(base, 0, bstart)); err != nil {
+		return 0, fmt.Errorf("grow: copy old row groups: %w", err)
+	}
+	if _, err := io.Copy(w, io.NewSectionReader(part, int64(len(parquetMagic)), regionEnd-int64(len(parquetMagic)))); err != nil {
+		return 0, fmt.Errorf("grow: copy new row groups: %w", err)
+	}
+	pos := bstart + regionEnd - int64(len(parquetMagic))
+	shift := func(off *int64) {
+		if *off > 0 {
+			*off += delta
+		}
+	}
+	var blob []byte
+	for r := range pmd.RowGroups {
+		rg := &pmd.RowGroups[r]
+		shift(&rg.FileOffset)
+		rg.Ordinal = int16(len(bmd.RowGroups) + r)
+		for i := range rg.Columns {
+			c := &rg.Columns[i]
+			shift(&c.FileOffset)
+			shift(&c.MetaData.DataPageOffset)
+			shift(&c.MetaData.IndexPageOffset)
+			shift(&c.MetaData.DictionaryPageOffset)
+			shift(&c.MetaData.BloomFilterOffset)
+			shift(&c.ColumnIndexOffset)
+			if c.OffsetIndexOffset <= 0 {
+				continue
+			}
+			blob = append(blob[:0], make([]byte, c.OffsetIndexLength)...)
+			if _, err := part.ReadAt(blob, c.OffsetIndexOffset); err != nil {
+				return 0, fmt.Errorf("grow: read offset index: %w", err)
+			}
+			var oi format.OffsetIndex
+			if err := thrift.Unmarshal(new(thrift.CompactProtocol), blob, &oi); err != nil {
+				return 0, fmt.Errorf("grow: decode offset index: %w", err)
+			}
+			for k := range oi.PageLocations {
+				oi.PageLocations[k].Offset += delta
+			}
+			b, err := thrift.Marshal(new(thrift.CompactProtocol), &oi)
+			if err != nil {
+				return 0, fmt.Errorf("grow: encode offset index: %w", err)
+			}
+			if _, err := w.Write(b); err != nil {
+				return 0, err
+			}
+			c.OffsetIndexOffset, c.OffsetIndexLength = pos, int32(len(b))
+			pos += int64(len(b))
+		}
+	}
+	md := *bmd
+	md.RowGroups = append(slices.Clip(bmd.RowGroups), pmd.RowGroups...)
+	md.NumRows = bmd.NumRows + pmd.NumRows
+	if err := writeFooter(w, &md); err != nil {
+		return 0, err
+	}
+	return len(bmd.RowGroups), nil
+}
+
+// truncateParquet writes to w the file in r (size bytes) with only its
+// first keep row groups: the bytes before the first dropped row group
+// verbatim, when nothing the kept row groups point to lies past it (always
+// so for a file grown by spliceParquet), and a footer listing the kept ones.
+func truncateParquet(w io.Writer, r io.ReaderAt, size int64, keep int) error {
+	md, start, err := parquetFooter(r, size)
+	if err != nil {
+		return err
+	}
+	if keep > len(md.RowGroups) || keep < 0 {
+		return fmt.Errorf("truncate: file has %d row groups, cannot keep %d", len(md.RowGroups), keep)
+	}
+	cut := start
+	for _, rg := range md.RowGroups[keep:] {
+		for i := range rg.Columns {
+			cut = min(cut, chunkStart(&rg.Columns[i]))
+		}
+	}
+	for _, rg := range md.RowGroups[:keep] {
+		for i := range rg.Columns {
+			if chunkEnd(&rg.Columns[i]) > cut {
+				cut = start
+			}
+		}
+	}
+	if _, err := io.Copy(w, io.NewSectionReader(r, 0, cut)); err != nil {
+		return fmt.Errorf("truncate: copy: %w", err)
+	}
+	md.RowGroups = md.RowGroups[:keep]
+	md.NumRows = 0
+	for _, rg := range md.RowGroups {
+		md.NumRows += rg.NumRows
+	}
+	return writeFooter(w, md)
+}
+
+// SpoolFile returns a new temporary file in os.TempDir() ($TMPDIR) that is
+// already unlinked: it takes no name and disappears when closed or when the
+// process dies, so a killed loader leaves nothing behind.
+func SpoolFile() (*os.File, error) {
+	f, err := os.CreateTemp("", "ukgpro-spool-*")
+	if err != nil {
+		return nil, fmt.Errorf("spool file: %w", err)
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("spool file: %w", err)
+	}
+	return f, nil
+}
+
+// openAt opens key for random access: a local object directly, any other
+// through a spool file. close releases it.
+func openAt(ctx context.Context, s Store, key string) (r io.ReaderAt, size int64, close func() error, err error) {
+	rc, err := s.Open(ctx, key)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	if f, ok := rc.(*os.File); ok {
+		st, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, 0, nil, fmt.Errorf("stat %s: %w", key, err)
+		}
+		return f, st.Size(), f.Close, nil
+	}
+	defer rc.Close()
+	f, err := SpoolFile()
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	n, err := io.Copy(f, rc)
+	if err != nil {
+		f.Close()
+		return nil, 0, nil, fmt.Errorf("read %s: %w", key, err)
+	}
+	return f, n, f.Close, nil
+}
