@@ -60,7 +60,8 @@ type Event struct {
 	Partition   int
 	Offset      int64
 	// Key is the Kafka key; CompanyID and EmployeeID are split from it on
-	// the topics keyed per employee.
+	// the topics keyed per employee (the configuration topics are keyed by
+	// their code).
 	Key                   string
 	CompanyID, EmployeeID string
 	// Deleted is set for a message with a null value: a tombstone of a
@@ -191,7 +192,7 @@ func (d *Decoder) Decode(m kafka.Message) (*Event, error) {
 	if e.SpecVersion != "" && e.SpecVersion != "1.0" {
 		return nil, where("ce_specversion %q: only CloudEvents 1.0 is known", e.SpecVersion)
 	}
-	if c, emp, ok := strings.Cut(e.Key, "/"); ok && e.Kind != "dlq" && e.Kind != "relay-dlq" && !strings.Contains(emp, "/") {
+	if c, emp, ok := strings.Cut(e.Key, "/"); ok && (e.Kind == "lifecycle" || records[e.Kind].perEmployee) {
 		e.CompanyID, e.EmployeeID = c, emp
 	}
 	if e.Schema != "" && dl == nil {

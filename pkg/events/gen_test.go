@@ -55,7 +55,7 @@ func generate(reg *schema.Registry) ([]byte, error) {
 			continue
 		}
 		typ := typeName(name)
-		kinds = append(kinds, fmt.Sprintf("%q: {%d, func() any { return new(%s) }},", name, s.Version.Major, typ))
+		kinds = append(kinds, fmt.Sprintf("%q: {%d, %v, func() any { return new(%s) }},", name, s.Version.Major, s.KeyFields.Employee != "", typ))
 		fmt.Fprintf(&b, "// %s is a record of the %s topic (schema %s, UKG %s).\n", typ, name, s.ID(), s.Source)
 		fmt.Fprintf(&b, "type %s struct {\n", typ)
 		used := map[string]bool{}
@@ -67,7 +67,7 @@ func generate(reg *schema.Registry) ([]byte, error) {
 		}
 		b.WriteString("}\n\n")
 	}
-	b.WriteString("// records maps a topic name (without prefix) to its schema's major version\n// and a constructor of its record type.\n")
+	b.WriteString("// records maps a topic name (without prefix) to its schema's major version,\n// whether it is keyed per employee, and a constructor of its record type.\n")
 	b.WriteString("var records = map[string]recordKind{\n")
 	for _, k := range kinds {
 		b.WriteString("\t" + k + "\n")
@@ -76,7 +76,9 @@ func generate(reg *schema.Registry) ([]byte, error) {
 	return format.Source(b.Bytes())
 }
 
-var typeNames = map[string]string{"employees": "Employee", "people": "Person", "job-history": "JobHistory", "compensation": "Compensation"}
+var typeNames = map[string]string{"employees": "Employee", "people": "Person", "job-history": "JobHistory", "compensation": "Compensation",
+	"companies": "Company", "org-levels": "OrgLevel", "jobs": "Job", "locations": "Location", "positions": "Position",
+	"contacts": "Contact", "pto-plans": "PTOPlan", "direct-deposit": "DirectDeposit", "global-banks": "GlobalBank", "contracts": "Contract"}
 
 func typeName(topic string) string {
 	if n, ok := typeNames[topic]; ok {

@@ -2,6 +2,29 @@
 
 package events
 
+// Company is a record of the companies topic (schema companies/v1.0, UKG C1 /configuration/v1/company-details).
+type Company struct {
+	CompanyID            string  `json:"companyID"`
+	MasterCompanyID      *string `json:"masterCompanyId"`
+	CompanyCode          *string `json:"companyCode"`
+	CompanyName          *string `json:"companyName"`
+	IsMasterCompany      *string `json:"isMasterCompany"`
+	AddressLine1         *string `json:"addressLine1"`
+	AddressLine2         *string `json:"addressLine2"`
+	AddressCity          *string `json:"addressCity"`
+	AddressState         *string `json:"addressState"`
+	AddressZipCode       *string `json:"addressZipCode"`
+	AddressCountry       *string `json:"addressCountry"`
+	AddressCounty        *string `json:"addressCounty"`
+	PhoneNumber          *string `json:"phoneNumber"`
+	PhoneNumberExtension *string `json:"phoneNumberExtension"`
+	FederalTaxID         *string `json:"federalTaxId"`
+	OrgLevel1Code        *string `json:"orgLevel1Code"`
+	OrgLevel2Code        *string `json:"orgLevel2Code"`
+	OrgLevel3Code        *string `json:"orgLevel3Code"`
+	OrgLevel4Code        *string `json:"orgLevel4Code"`
+}
+
 // Compensation is a record of the compensation topic (schema compensation/v1.0, UKG E5 /personnel/v1/compensation-details).
 type Compensation struct {
 	CompanyID                    string  `json:"companyID"`
@@ -53,6 +76,134 @@ type Compensation struct {
 	IsSeasonalWorker             *bool   `json:"isSeasonalWorker"`
 	IsHighlyCompensated          *bool   `json:"isHighlyCompensated"`
 	IsMultipleJob                *bool   `json:"isMultipleJob"`
+}
+
+// Contact is a record of the contacts topic (schema contacts/v1.0, UKG P1 /personnel/v1/contacts).
+type Contact struct {
+	CompanyID                      string    `json:"companyId"`
+	EmployeeID                     string    `json:"employeeId"`
+	ContactID                      string    `json:"contactId"`
+	PersonID                       *string   `json:"personID"`
+	AddressID                      *string   `json:"addressID"`
+	WorkPhoneID                    *string   `json:"workPhoneId"`
+	HomePhoneID                    *string   `json:"homePhoneId"`
+	OtherPhoneID                   *string   `json:"otherPhoneId"`
+	ImportID                       *string   `json:"importId"`
+	FirstName                      *string   `json:"firstName"`
+	MiddleName                     *string   `json:"middleName"`
+	LastName                       *string   `json:"lastName"`
+	NameSuffix                     *string   `json:"nameSuffix"`
+	FormerName                     *string   `json:"formerName"`
+	Gender                         *string   `json:"gender"`
+	Ssn                            *string   `json:"ssn"`
+	NationalID                     *string   `json:"nationalId"`
+	HealthCareID                   *string   `json:"healthCareId"`
+	Occupation                     *string   `json:"occupation"`
+	OtherInsurance                 *string   `json:"otherInsurance"`
+	EmailAddress                   *string   `json:"emailAddress"`
+	RelationshipCode               *string   `json:"relationshipCode"`
+	RelationshipDescription        *string   `json:"relationshipDescription"`
+	IsEmergencyContact             *bool     `json:"isEmergencyContact"`
+	IsDependent                    *bool     `json:"isDependent"`
+	IsBeneficiary                  *bool     `json:"isBeneficiary"`
+	IsActive                       *bool     `json:"isActive"`
+	IsDisabled                     *bool     `json:"isDisabled"`
+	IsSmoker                       *bool     `json:"isSmoker"`
+	IsStudent                      *bool     `json:"isStudent"`
+	AddressIsDifferentFromEmployee *bool     `json:"addressIsDifferentFromEmployee"`
+	CobraExport                    *bool     `json:"cobraExport"`
+	CobraIsActive                  *bool     `json:"cobraIsActive"`
+	AddressLine1                   *string   `json:"addressLine1"`
+	AddressLine2                   *string   `json:"addressLine2"`
+	City                           *string   `json:"city"`
+	State                          *string   `json:"state"`
+	ZipCode                        *string   `json:"zipCode"`
+	County                         *string   `json:"county"`
+	CountryCode                    *string   `json:"countryCode"`
+	HomePhoneNumber                *string   `json:"homePhoneNumber"`
+	HomePhoneCountry               *string   `json:"homePhoneCountry"`
+	WorkPhoneNumber                *string   `json:"workPhoneNumber"`
+	WorkPhoneExtension             *string   `json:"workPhoneExtension"`
+	OtherPhoneNumber               *string   `json:"otherPhoneNumber"`
+	OtherPhoneType                 *string   `json:"otherPhoneType"`
+	OtherPhoneCountryCode          *string   `json:"otherPhoneCountryCode"`
+	PreferredPhoneNumber           *string   `json:"preferredPhoneNumber"`
+	CobraReason                    *string   `json:"cobraReason"`
+	CobraStatus                    *string   `json:"cobraStatus"`
+	CobraNotes                     *string   `json:"cobraNotes"`
+	Notes                          *string   `json:"notes"`
+	UserDefinedField01             *string   `json:"userDefinedField01"`
+	DateOfBirth                    Timestamp `json:"dateOfBirth"`
+	MarriageDate                   Timestamp `json:"marriageDate"`
+	DivorceDate                    Timestamp `json:"divorceDate"`
+	DeathDate                      Timestamp `json:"deathDate"`
+	StatusAsOfDate                 Timestamp `json:"statusAsOfDate"`
+	CobraStatusDate                Timestamp `json:"cobraStatusDate"`
+	DateOfCOBRAEvent               Timestamp `json:"dateOfCOBRAEvent"`
+	DateOfCOBRALetter              Timestamp `json:"dateOfCOBRALetter"`
+	NationalIDExpirationDate       Timestamp `json:"nationalIdExpirationDate"`
+}
+
+// Contract is a record of the contracts topic (schema contracts/v1.0, UKG K1 /personnel/v1/employee-contract-details).
+type Contract struct {
+	CompanyID               string    `json:"companyId"`
+	EmployeeID              string    `json:"employeeId"`
+	EmploymentContractID    Int       `json:"employmentContractId"`
+	ContractNumber          *string   `json:"contractNumber"`
+	ContractTypeCode        *string   `json:"contractTypeCode"`
+	ContractTypeDescription *string   `json:"contractTypeDescription"`
+	ContractReason          *string   `json:"contractReason"`
+	Notes                   *string   `json:"notes"`
+	IsAmendment             *string   `json:"isAmendment"`
+	IsRenewal               *string   `json:"isRenewal"`
+	ContractStartDate       Timestamp `json:"contractStartDate"`
+	ContractEndDate         Timestamp `json:"contractEndDate"`
+	AmendmentDate           Timestamp `json:"amendmentDate"`
+	DateTimeCreated         Timestamp `json:"dateTimeCreated"`
+	RowLastChanged          Timestamp `json:"rowLastChanged"`
+	DurationDays            Decimal   `json:"durationDays"`
+	DurationWeeks           Decimal   `json:"durationWeeks"`
+	DurationMonths          Decimal   `json:"durationMonths"`
+	DurationYears           Decimal   `json:"durationYears"`
+	NoticePeriodDays        Decimal   `json:"noticePeriodDays"`
+	NoticePeriodWeeks       Decimal   `json:"noticePeriodWeeks"`
+	NoticePeriodMonths      Decimal   `json:"noticePeriodMonths"`
+	NoticePeriodYears       Decimal   `json:"noticePeriodYears"`
+	RehirePeriodDays        Decimal   `json:"rehirePeriodDays"`
+	RehirePeriodWeeks       Decimal   `json:"rehirePeriodWeeks"`
+	RehirePeriodMonths      Decimal   `json:"rehirePeriodMonths"`
+	RehirePeriodYears       Decimal   `json:"rehirePeriodYears"`
+	ProbationaryDays        Decimal   `json:"probationaryDays"`
+	FteContractHours        Decimal   `json:"fteContractHours"`
+	RenewalContractID       Decimal   `json:"renewalContractId"`
+}
+
+// DirectDeposit is a record of the direct-deposit topic (schema direct-deposit/v1.0, UKG B1 /payroll/v1/direct-deposit).
+type DirectDeposit struct {
+	CompanyID                      string    `json:"companyId"`
+	EmployeeID                     string    `json:"employeeId"`
+	AccountRecordID                string    `json:"accountRecordId"`
+	SequenceNumber                 *string   `json:"sequenceNumber"`
+	EmployeeBankID                 *string   `json:"employeeBankId"`
+	EmployeeBankName               *string   `json:"employeeBankName"`
+	EmployeeBankRoutingNumber      *string   `json:"employeeBankRoutingNumber"`
+	EmployeeBankRoutingNumberLast4 *string   `json:"employeeBankRoutingNumberLast4"`
+	EmployeeInstitutionNumber      *string   `json:"employeeInstitutionNumber"`
+	EmployeeInstitutionNumberLast4 *string   `json:"employeeInstitutionNumberLast4"`
+	Account                        *string   `json:"account"`
+	AccountLast4                   *string   `json:"accountLast4"`
+	AccountType                    *string   `json:"accountType"`
+	ForeignAccountNumber           *string   `json:"foreignAccountNumber"`
+	ForeignAccountNumberLast4      *string   `json:"foreignAccountNumberLast4"`
+	ForeignAccountNumberType       *string   `json:"foreignAccountNumberType"`
+	AmountOrPercent                Decimal   `json:"amountOrPercent"`
+	DepositRule                    *string   `json:"depositRule"`
+	DirectDepositOrPrenote         *string   `json:"directDepositOrPrenote"`
+	Description                    *string   `json:"description"`
+	CountryCode                    *string   `json:"countryCode"`
+	FirstPrenotePayDate            Timestamp `json:"firstPrenotePayDate"`
+	DateTimeChanged                Timestamp `json:"dateTimeChanged"`
+	AccountIsInactive              *bool     `json:"accountIsInactive"`
 }
 
 // Employee is a record of the employees topic (schema employees/v1.0, UKG E2 /personnel/v1/employee-employment-details).
@@ -136,6 +287,48 @@ type Employee struct {
 	WeeklyHours                   Decimal   `json:"weeklyHours"`
 }
 
+// GlobalBank is a record of the global-banks topic (schema global-banks/v1.0, UKG B2 /personnel/v1/employee-global-banks).
+type GlobalBank struct {
+	CompanyID                  string    `json:"companyId"`
+	EmployeeID                 string    `json:"employeeId"`
+	BankID                     string    `json:"bankId"`
+	EmployeeNumber             *string   `json:"employeeNumber"`
+	PayGroup                   *string   `json:"payGroup"`
+	EmployeeCountry            *string   `json:"employeeCountry"`
+	CurrencyCode               *string   `json:"currencyCode"`
+	FundingMethod              *string   `json:"fundingMethod"`
+	FundingMethodDescription   *string   `json:"fundingMethodDescription"`
+	AddressLine1               *string   `json:"addressLine1"`
+	AddressLine2               *string   `json:"addressLine2"`
+	AddressLine3               *string   `json:"addressLine3"`
+	City                       *string   `json:"city"`
+	State                      *string   `json:"state"`
+	PostalCode                 *string   `json:"postalCode"`
+	Country                    *string   `json:"country"`
+	BankName                   *string   `json:"bankName"`
+	BankBranch                 *string   `json:"bankBranch"`
+	BankCountryCode            *string   `json:"bankCountryCode"`
+	BeneficiaryName            *string   `json:"beneficiaryName"`
+	BankAccountType            *string   `json:"bankAccountType"`
+	BankAccountTypeDescription *string   `json:"bankAccountTypeDescription"`
+	BankAccountNumber          *string   `json:"bankAccountNumber"`
+	BankAccountNumberLast4     *string   `json:"bankAccountNumberLast4"`
+	Iban                       *string   `json:"iban"`
+	IbanLast4                  *string   `json:"ibanLast4"`
+	SwiftCode                  *string   `json:"swiftCode"`
+	SwiftCodeLast4             *string   `json:"swiftCodeLast4"`
+	BankRequirement1           *string   `json:"bankRequirement1"`
+	BankRequirement2           *string   `json:"bankRequirement2"`
+	BankRequirement3           *string   `json:"bankRequirement3"`
+	BankRequestCode1           *string   `json:"bankRequestCode1"`
+	BankRequestCode2           *string   `json:"bankRequestCode2"`
+	BankRequestCode3           *string   `json:"bankRequestCode3"`
+	BankRequestLabel1          *string   `json:"bankRequestLabel1"`
+	BankRequestLabel2          *string   `json:"bankRequestLabel2"`
+	BankRequestLabel3          *string   `json:"bankRequestLabel3"`
+	DateModified               Timestamp `json:"dateModified"`
+}
+
 // JobHistory is a record of the job-history topic (schema job-history/v1.0, UKG E6 /personnel/v1/employee-job-history-details).
 type JobHistory struct {
 	CompanyID                    string    `json:"companyId"`
@@ -204,6 +397,51 @@ type JobHistory struct {
 	SupervisorNotInList          *bool     `json:"supervisorNotInList"`
 	UsePayScales                 *bool     `json:"usePayScales"`
 	IsViewableByEmployee         *bool     `json:"isViewableByEmployee"`
+}
+
+// Job is a record of the jobs topic (schema jobs/v1.0, UKG C3 /configuration/v2/jobs).
+type Job struct {
+	JobCode             string  `json:"jobCode"`
+	Title               *string `json:"title"`
+	LongDescription     *string `json:"longDescription"`
+	CountryCode         *string `json:"countryCode"`
+	JobFamilyCode       *string `json:"jobFamilyCode"`
+	IsActive            *bool   `json:"isActive"`
+	JobGroup            *string `json:"jobGroup"`
+	FlsaTypeCode        *string `json:"flsaTypeCode"`
+	JobEE0Category      *string `json:"jobEE0Category"`
+	WorkEnvironmentDesc *string `json:"workEnvironmentDesc"`
+	IntegrationRecordID *string `json:"integrationRecordId"`
+}
+
+// Location is a record of the locations topic (schema locations/v1.0, UKG C4 /configuration/v1/locations).
+type Location struct {
+	LocationCode      string  `json:"locationCode"`
+	Description       *string `json:"description"`
+	AddressLine1      *string `json:"addressLine1"`
+	AddressLine2      *string `json:"addressLine2"`
+	City              *string `json:"city"`
+	State             *string `json:"state"`
+	ZipOrPostalCode   *string `json:"zipOrPostalCode"`
+	CountryCode       *string `json:"countryCode"`
+	IsActive          *bool   `json:"isActive"`
+	LocationGLSegment *string `json:"locationGLSegment"`
+}
+
+// OrgLevel is a record of the org-levels topic (schema org-levels/v1.0, UKG C2 /configuration/v1/org-levels).
+type OrgLevel struct {
+	Level                   Int     `json:"level"`
+	Code                    string  `json:"code"`
+	Description             *string `json:"description"`
+	LevelDescription        *string `json:"levelDescription"`
+	IsActive                *bool   `json:"isActive"`
+	BudgetGroup             *string `json:"budgetGroup"`
+	GlSegment               *string `json:"glSegment"`
+	ReportingCategory       *string `json:"reportingCategory"`
+	CurrentYearBudgetFTE    Decimal `json:"currentYearBudgetFTE"`
+	CurrentYearBudgetSalary Decimal `json:"currentYearBudgetSalary"`
+	LastYearBudgetFTE       Decimal `json:"lastYearBudgetFTE"`
+	LastYearBudgetSalary    Decimal `json:"lastYearBudgetSalary"`
 }
 
 // Person is a record of the people topic (schema people/v1.0, UKG E4 /personnel/v1/person-details).
@@ -308,11 +546,65 @@ type Person struct {
 	DateOfBirth                Date      `json:"dateOfBirth"`
 }
 
-// records maps a topic name (without prefix) to its schema's major version
-// and a constructor of its record type.
+// Position is a record of the positions topic (schema positions/v1.0, UKG C7 /configuration/v1/positions).
+type Position struct {
+	CompanyID              string    `json:"companyId"`
+	PositionCode           string    `json:"positionCode"`
+	Jobcode                *string   `json:"jobcode"`
+	AlternateTitle         *string   `json:"alternateTitle"`
+	EmployeeType           *string   `json:"employeeType"`
+	StatusCode             *string   `json:"statusCode"`
+	PayGroupCode           *string   `json:"payGroupCode"`
+	ProjectCode            *string   `json:"projectCode"`
+	ShiftGroupCode         *string   `json:"shiftGroupCode"`
+	LocationCode           *string   `json:"locationCode"`
+	GlSegment              *string   `json:"glSegment"`
+	FundID                 *string   `json:"fundID"`
+	Notes                  *string   `json:"notes"`
+	IntegrationRecordID    *string   `json:"integrationRecordId"`
+	OrganizationLevelCode1 *string   `json:"organizationLevelCode1"`
+	OrganizationLevelCode2 *string   `json:"organizationLevelCode2"`
+	OrganizationLevelCode3 *string   `json:"organizationLevelCode3"`
+	OrganizationLevelCode4 *string   `json:"organizationLevelCode4"`
+	DateTimeCreated        Timestamp `json:"dateTimeCreated"`
+	DateTimeChanged        Timestamp `json:"dateTimeChanged"`
+	EffectiveStartDate     Timestamp `json:"effectiveStartDate"`
+	EffectiveStopDate      Timestamp `json:"effectiveStopDate"`
+	StatusAsOfDate         Timestamp `json:"statusAsOfDate"`
+	IsApproved             *bool     `json:"isApproved"`
+	IsEligibleForBenefits  *bool     `json:"isEligibleForBenefits"`
+	IsProrated             *bool     `json:"isProrated"`
+	OverstaffingAllowed    *bool     `json:"overstaffingAllowed"`
+}
+
+// PTOPlan is a record of the pto-plans topic (schema pto-plans/v1.0, UKG P2 /personnel/v1/pto-plans).
+type PTOPlan struct {
+	CompanyID         string  `json:"companyId"`
+	EmployeeID        string  `json:"employeeId"`
+	PtoPlan           string  `json:"ptoPlan"`
+	Earned            Decimal `json:"earned"`
+	Taken             Decimal `json:"taken"`
+	PendingBalance    Decimal `json:"pendingBalance"`
+	EarnedThroughDate Date    `json:"earnedThroughDate"`
+	Reset             Date    `json:"reset"`
+	PendingMoveDate   Date    `json:"pendingMoveDate"`
+}
+
+// records maps a topic name (without prefix) to its schema's major version,
+// whether it is keyed per employee, and a constructor of its record type.
 var records = map[string]recordKind{
-	"compensation": {1, func() any { return new(Compensation) }},
-	"employees":    {1, func() any { return new(Employee) }},
-	"job-history":  {1, func() any { return new(JobHistory) }},
-	"people":       {1, func() any { return new(Person) }},
+	"companies":      {1, false, func() any { return new(Company) }},
+	"compensation":   {1, true, func() any { return new(Compensation) }},
+	"contacts":       {1, true, func() any { return new(Contact) }},
+	"contracts":      {1, true, func() any { return new(Contract) }},
+	"direct-deposit": {1, true, func() any { return new(DirectDeposit) }},
+	"employees":      {1, true, func() any { return new(Employee) }},
+	"global-banks":   {1, true, func() any { return new(GlobalBank) }},
+	"job-history":    {1, true, func() any { return new(JobHistory) }},
+	"jobs":           {1, false, func() any { return new(Job) }},
+	"locations":      {1, false, func() any { return new(Location) }},
+	"org-levels":     {1, false, func() any { return new(OrgLevel) }},
+	"people":         {1, true, func() any { return new(Person) }},
+	"positions":      {1, false, func() any { return new(Position) }},
+	"pto-plans":      {1, true, func() any { return new(PTOPlan) }},
 }
