@@ -136,7 +136,7 @@ func TestKill9LosesNoEvent(t *testing.T) {
 	midway := 0
 	for i := range trials {
 		if i > 0 {
-			p.Advance(30)
+			p.Advance(30, 1)
 			p.Run(nil)
 		}
 		total := len(p.Lifecycle())
@@ -165,8 +165,8 @@ func TestKill9LosesNoEvent(t *testing.T) {
 
 	// One more run, so the last relay has new events as well as the
 	// killed ones' leftovers.
-	p.Advance(30)
-	p.Run(nil)
+	p.Advance(30, 1)
+	p.Run(func(c *extract.Config) { c.Mode = "full" }) // finds the purged employees: employee.removed
 	evs := p.Lifecycle()
 	wantRejected := map[string]bool{}
 	for _, e := range evs {
