@@ -62,7 +62,7 @@ func (p *Pipeline) Run(mut func(*extract.Config)) *extract.Report {
 	}
 	cfg := extract.Config{Mode: "incremental", FullEvery: 365 * 24 * time.Hour, Overlap: 48 * time.Hour,
 		Endpoints: []string{"employee-employment-details", "person-details", "compensation-details", "employee-job-history-details"},
-		BatchSize: 1000, Linger: 2 * time.Millisecond, WriteTimeout: 10 * time.Second}
+		BatchSize: 1000, Linger: 2 * time.Millisecond, WriteTimeout: 10 * time.Second, MaxDeleteRatio: 0.05}
 	if mut != nil {
 		mut(&cfg)
 	}
@@ -121,10 +121,11 @@ func (p *Pipeline) Lifecycle() []webhook.Event {
 }
 
 // Advance moves the simulator's tenant clock by days through its HTTP
-// control endpoint (POST /_sim/advance), as an operator would.
-func (p *Pipeline) Advance(days int) {
+// control endpoint (POST /_sim/advance?days=N&removals=K), as an operator
+// would; removals employees are purged from the tenant.
+func (p *Pipeline) Advance(days, removals int) {
 	p.t.Helper()
-	resp, err := http.Post(p.SimURL+"/_sim/advance?days="+strconv.Itoa(days), "", nil)
+	resp, err := http.Post(p.SimURL+"/_sim/advance?days="+strconv.Itoa(days)+"&removals="+strconv.Itoa(removals), "", nil)
 	if err != nil {
 		p.t.Fatal(err)
 	}
