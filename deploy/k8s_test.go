@@ -836,6 +836,15 @@ func TestWorkloads(t *testing.T) {
 					if !slices.Contains(w.c.Args, "--once") {
 						t.Errorf("%s: a CronJob's extractor runs --once", w.where)
 					}
+					// The pod ends with the run: it must outlive two scrapes.
+					linger, _ := time.ParseDuration(w.env["EXTRACTOR_METRICS_LINGER"])
+					for _, sm := range of[serviceMonitor](o) {
+						for _, ep := range sm.Spec.Endpoints {
+							if iv, err := time.ParseDuration(ep.Interval); err == nil && linger < 2*iv {
+								t.Errorf("%s: EXTRACTOR_METRICS_LINGER=%s is shorter than two scrape intervals (%s): the run's final values may never be scraped", w.where, linger, iv)
+							}
+						}
+					}
 				case *appsv1.Deployment:
 					if w.bin != "loader" {
 						continue
