@@ -14,6 +14,10 @@ const (
 	EventJobChanged          = "employee.job_changed"
 	EventCompensationChanged = "employee.compensation_changed"
 	EventStatusChanged       = "employee.status_changed"
+	// EventRemoved (lifecycle v1.1): the employee was purged from UKG (its
+	// records vanished on a full pass, not a termination). Changes is empty;
+	// Sources names the topics its records vanished from.
+	EventRemoved = "employee.removed"
 )
 
 // LifecycleEvent is the value of a lifecycle topic message
