@@ -52,18 +52,7 @@ func (p *Pipeline) Run(mut func(*extract.Config)) *extract.Report {
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	classes := map[string]map[string]pii.Class{}
-	for _, name := range reg.Names() {
-		m := map[string]pii.Class{}
-		for f, c := range reg.Topic(name).PIIClasses() {
-			m[f] = pii.Class(c)
-		}
-		classes[name] = m
-	}
-	policy, err := pii.New(pii.Config{HMACKey: envconf.Secret("pipeline-test-hmac-key")}, classes)
-	if err != nil {
-		p.t.Fatal(err)
-	}
+	policy := Redactor(p.t, reg)
 	log := slog.New(slog.DiscardHandler)
 	api, err := ukgpro.New(ukgpro.Config{BaseURL: p.SimURL, Username: "svc-demo", Password: envconf.Secret("demo-password"),
 		CustomerAPIKey: envconf.Secret("DEMO-KEY"), PerPage: 100, Concurrency: 4, MaxRetries: 8,
@@ -93,6 +82,27 @@ func (p *Pipeline) Run(mut func(*extract.Config)) *extract.Report {
 		p.t.Fatalf("extractor run: %v", err)
 	}
 	return rep
+}
+
+// Redactor is the PII policy the extractor of Run applies: the schemas'
+// classes with the default rules and a test HMAC key. Tests that compute
+// the ukg_record_hash the extractor gives a record (internal/testenv/ledger)
+// apply it too.
+func Redactor(t testing.TB, reg *schema.Registry) *pii.Policy {
+	t.Helper()
+	classes := map[string]map[string]pii.Class{}
+	for _, name := range reg.Names() {
+		m := map[string]pii.Class{}
+		for f, c := range reg.Topic(name).PIIClasses() {
+			m[f] = pii.Class(c)
+		}
+		classes[name] = m
+	}
+	policy, err := pii.New(pii.Config{HMACKey: envconf.Secret("pipeline-test-hmac-key")}, classes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return policy
 }
 
 // Messages reads every message of a topic (name without prefix).
