@@ -319,6 +319,26 @@ func TestDockerfileBuildsEveryImageBinary(t *testing.T) {
 			t.Errorf("USER %s: the images run as the distroless nonroot user 65532", in.Args)
 		}
 	}
+	// ENV lines of a program's stage set variables that program knows.
+	stage := ""
+	for _, in := range dockerfile(t) {
+		switch in.Cmd {
+		case "FROM":
+			f := strings.Fields(in.Args)
+			stage = f[len(f)-1]
+		case "ENV":
+			bin, ok := targets[stage]
+			if !ok {
+				continue
+			}
+			for _, kv := range strings.Fields(in.Args) {
+				name, _, _ := strings.Cut(kv, "=")
+				if _, known := programVars(t, bin)[name]; !known && !runtimeVars[name] {
+					t.Errorf("Dockerfile stage %s sets ENV %s, which %s does not know", stage, name, bin)
+				}
+			}
+		}
+	}
 	for image, target := range releaseImages(t) {
 		if _, ok := targets[target]; !ok {
 			t.Errorf("release.yml publishes %s from target %s, which is not a program stage of the Dockerfile", image, target)
