@@ -2,6 +2,7 @@ package deploy_test
 
 import (
 	"bufio"
+	"debug/buildinfo"
 	"debug/elf"
 	"fmt"
 	"os"
@@ -420,6 +421,26 @@ func TestDockerignoreSendsWhatTheBuildNeeds(t *testing.T) {
 		rel, _ := filepath.Rel(abs, p)
 		if !sent(filepath.ToSlash(rel)) {
 			t.Errorf("the build needs %s, which .dockerignore leaves out", rel)
+		}
+	}
+}
+
+// TestBinariesLinkNoDeployTestModule: the modules these tests need
+// (compose-go, kustomize, k8s.io) stay test-only: no image binary links
+// them (go.mod lists them, the binaries' module lists do not change).
+func TestBinariesLinkNoDeployTestModule(t *testing.T) {
+	dir := binaries(t)
+	for _, bin := range imageTargets(t) {
+		info, err := buildinfo.ReadFile(filepath.Join(dir, bin))
+		if err != nil {
+			t.Fatalf("%s: %v", bin, err)
+		}
+		for _, d := range info.Deps {
+			for _, p := range []string{"github.com/compose-spec/", "sigs.k8s.io/", "k8s.io/", "github.com/rhysd/actionlint"} {
+				if strings.HasPrefix(d.Path, p) {
+					t.Errorf("%s links %s %s, a module only the deploy tests should use", bin, d.Path, d.Version)
+				}
+			}
 		}
 	}
 }
