@@ -14,6 +14,9 @@ const (
 	EventJobChanged          = "employee.job_changed"
 	EventCompensationChanged = "employee.compensation_changed"
 	EventStatusChanged       = "employee.status_changed"
+	// EventDirectDepositChanged: a deposit or global-bank account added or
+	// changed (docs/decisions/0101-bank-data-and-multi-row-topics.md).
+	EventDirectDepositChanged = "employee.direct_deposit_changed"
 )
 
 // LifecycleEvent is the value of a lifecycle topic message
