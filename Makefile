@@ -7,6 +7,8 @@ MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 MINIO_BIN     := $(TOOLS)/minio
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK   := $(TOOLS)/staticcheck
+ACTIONLINT_VERSION := v1.7.12
+ACTIONLINT    := $(TOOLS)/actionlint
 FUZZTIME  ?= 30s
 BENCHTIME ?= 1s
 TEST_TIMEOUT ?= 60m
@@ -39,12 +41,13 @@ demo: build ## the whole pipeline on the embedded broker and simulator
 bench: minio ## run the benchmarks (targets and ratios are reported as metrics)
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem -timeout 60m ./...
 
-lint: $(STATICCHECK) ## gofmt + go vet + staticcheck + generated docs are current
+lint: $(STATICCHECK) $(ACTIONLINT) ## gofmt + go vet + staticcheck + generated docs are current + actionlint
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 	$(GO) run ./cmd/schemadoc -check docs/schemas.md
+	$(ACTIONLINT) -color=false
 
 docs: ## regenerate docs/schemas.md from schemas/
 	$(GO) run ./cmd/schemadoc > docs/schemas.md
@@ -60,6 +63,9 @@ minio: $(MINIO_BIN) ## build the MinIO test server into .tools/ (once; ~4 min co
 
 $(STATICCHECK):
 	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+$(ACTIONLINT):
+	GOBIN=$(TOOLS) $(GO) install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 
 $(MINIO_BIN):
 	GOBIN=$(TOOLS) GOFLAGS=-buildvcs=false $(GO) install github.com/minio/minio@$(MINIO_VERSION)

@@ -47,8 +47,10 @@ type SchemaOptions struct {
 }
 
 // ParquetSchema derives the Parquet schema of an Arrow schema with the fixed
-// mapping above. Columns keep the Arrow order (parquet.Group would sort them
-// by name). String columns are dictionary-encoded except opts.PlainColumns;
+// mapping above: the one schema function of the archive (the loader and the
+// schema package's DuckDB tests both call it). Columns keep the Arrow order
+// (parquet.Group would sort them by name). name is the topic; characters
+// other than letters and digits become '_' in the schema's root name. String columns are dictionary-encoded except opts.PlainColumns;
 // the writer falls back to plain pages when a dictionary grows past
 // [WriterConfig.DictionaryMaxBytes], so high-cardinality columns cost little.
 func ParquetSchema(name string, s *arrow.Schema, opts SchemaOptions) (*parquet.Schema, error) {
@@ -87,7 +89,19 @@ func ParquetSchema(name string, s *arrow.Schema, opts SchemaOptions) (*parquet.S
 		}
 		g = append(g, groupField{Node: n, name: f.Name})
 	}
-	return parquet.NewSchema(name, g), nil
+	return parquet.NewSchema(rootName(name), g), nil
+}
+
+// rootName is name with every character but ASCII letters and digits
+// replaced by '_'.
+func rootName(name string) string {
+	b := []byte(name)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
 }
 
 func contains(list []string, s string) bool {

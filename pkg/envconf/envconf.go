@@ -285,7 +285,8 @@ func kindName(t reflect.Type) string {
 }
 
 // Usage prints every variable and flag with its default and meaning. Secrets
-// are marked, and their defaults (if any) are never shown.
+// are marked, and their defaults (if any) are never shown; a required secret
+// says so at the end of its meaning.
 func Usage(w io.Writer, prog string, vars []Var) {
 	fmt.Fprintf(w, "Usage: %s [flags]\n\nEvery setting is an environment variable; a flag, where listed, overrides it.\n\n", prog)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
@@ -293,7 +294,7 @@ func Usage(w io.Writer, prog string, vars []Var) {
 	sorted := append([]Var(nil), vars...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Env != "" && sorted[j].Env == "" })
 	for _, v := range sorted {
-		env, fl, def := v.Env, "", v.Default
+		env, fl, def, desc := v.Env, "", v.Default, v.Desc
 		if env == "" {
 			env = "-"
 		}
@@ -303,12 +304,16 @@ func Usage(w io.Writer, prog string, vars []Var) {
 		switch {
 		case v.Secret:
 			def = "(secret)"
+			if v.Required {
+				// The default column shows only "(secret)": say it here.
+				desc += " (required)"
+			}
 		case v.Required:
 			def = "(required)"
 		case def == "" && v.Env != "":
 			def = `""`
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", env, fl, def, v.Desc)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", env, fl, def, desc)
 	}
 	tw.Flush()
 }

@@ -119,6 +119,12 @@ func TestHelpListsEveryVariableAndHidesSecrets(t *testing.T) {
 	if strings.Contains(out.String(), "hunter2") {
 		t.Fatal("--help printed a secret")
 	}
+	// A required secret says so (its default column only says "(secret)").
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(l, "UKG_PASSWORD ") && !strings.HasSuffix(l, "(required)") {
+			t.Errorf("--help line of the required secret UKG_PASSWORD does not say it is required:\n%s", l)
+		}
+	}
 }
 
 func TestSecretNeverPrints(t *testing.T) {

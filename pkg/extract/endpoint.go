@@ -253,7 +253,11 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 	}
 	x.prog.Start(name, full, expected)
 	var err error
-	defer func() { x.prog.Done(name, err) }()
+	started := time.Now()
+	defer func() {
+		x.prog.Done(name, err)
+		x.metrics.observeRun(name, full, err, time.Since(started))
+	}()
 
 	// The run's start on the tenant clock is the next window's start.
 	runStart := tenantNow

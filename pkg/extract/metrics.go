@@ -19,6 +19,7 @@ type Metrics struct {
 	retries        *prometheus.CounterVec
 	publishLatency *prometheus.HistogramVec
 	lastSuccess    *prometheus.GaugeVec
+	runSeconds     *prometheus.HistogramVec
 }
 
 // NewMetrics creates the collectors and registers them with reg (nil: not
@@ -48,9 +49,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "ukgpro_extractor_last_success_timestamp_seconds", Help: "When each endpoint last finished a run successfully.",
 		}, []string{"endpoint"}),
+		runSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "ukgpro_extractor_endpoint_run_seconds", Help: "Duration of one endpoint's run, by pass (full, incremental) and result (ok, error).",
+			Buckets: prometheus.ExponentialBuckets(1, 2, 16), // 1 s to 9 h
+		}, []string{"endpoint", "pass", "result"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.pages, m.records, m.requests, m.requestSeconds, m.retries, m.publishLatency, m.lastSuccess)
+		reg.MustRegister(m.pages, m.records, m.requests, m.requestSeconds, m.retries, m.publishLatency, m.lastSuccess, m.runSeconds)
 	}
 	return m
 }
@@ -64,4 +69,16 @@ func (m *Metrics) ObserveRequest(endpoint string, status int, elapsed time.Durat
 // ObserveRetry implements ukgpro.Observer.
 func (m *Metrics) ObserveRetry(endpoint, reason string) {
 	m.retries.WithLabelValues(endpoint, reason).Inc()
+}
+
+// observeRun records one endpoint run's duration.
+func (m *Metrics) observeRun(endpoint string, full bool, err error, elapsed time.Duration) {
+	pass, result := "incremental", "ok"
+	if full {
+		pass = "full"
+	}
+	if err != nil {
+		result = "error"
+	}
+	m.runSeconds.WithLabelValues(endpoint, pass, result).Observe(elapsed.Seconds())
 }

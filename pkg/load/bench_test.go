@@ -420,7 +420,7 @@ func peakHeapProfile(b *testing.B, path string) (stop func()) {
 }
 
 // BenchmarkCodecEmployees is the loader's CPU path without Kafka: decode
-// employment records into a partition buffer (Arrow), move them into the
+// employment records into a partition's batch (Arrow), move them into the
 // Parquet writer every LOADER_BATCH_BYTES, and finish the file into
 // io.Discard. It isolates the per-row cost of decoding and writing.
 func BenchmarkCodecEmployees(b *testing.B) {
@@ -440,7 +440,7 @@ func BenchmarkCodecEmployees(b *testing.B) {
 		msgs[i].Topic, msgs[i].Offset = "ukgpro.employees", int64(i)
 		bytes += int64(len(msgs[i].Value))
 	}
-	codec, err := NewSchemaCodec(s, archive.WriterConfig{ZstdLevel: envInt("PARQUET_ZSTD_LEVEL", 0)}, nil)
+	c, err := newCodec(s, archive.WriterConfig{ZstdLevel: envInt("PARQUET_ZSTD_LEVEL", 0)}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -450,24 +450,30 @@ func BenchmarkCodecEmployees(b *testing.B) {
 	b.ResetTimer()
 	out := &countingWriter{w: io.Discard}
 	for range b.N {
-		buf := codec.NewBuffer()
-		if err := buf.Start(out); err != nil {
+		batch := c.newBatch()
+		pw, err := c.newWriter(out)
+		if err != nil {
 			b.Fatal(err)
 		}
-		for i := range msgs {
-			if err := buf.Append(&msgs[i]); err != nil {
+		spill := func() {
+			rec := batch.NewRecord()
+			defer rec.Release()
+			if err := pw.Write(rec); err != nil {
 				b.Fatal(err)
 			}
-			if buf.Size() >= batchBytes {
-				if err := buf.Spill(); err != nil {
-					b.Fatal(err)
-				}
+		}
+		var size int64
+		for i := range msgs {
+			if err := c.append(batch, &msgs[i]); err != nil {
+				b.Fatal(err)
+			}
+			if size += int64(len(msgs[i].Value) + len(msgs[i].Key)); size >= batchBytes {
+				spill()
+				size = 0
 			}
 		}
-		if err := buf.Spill(); err != nil {
-			b.Fatal(err)
-		}
-		if err := buf.Finish(); err != nil {
+		spill()
+		if err := pw.Close(); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -3,14 +3,11 @@ package load
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/segmentio/kafka-go"
 
-	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 )
 
@@ -93,43 +90,5 @@ func TestDeletionsAreArchivedAsRowsNotDeadLettered(t *testing.T) {
 		QUALIFY row_number() OVER (PARTITION BY _key, coalesce(_record_id, system_id) ORDER BY _kafka_offset DESC) = 1) WHERE _deleted IS NOT TRUE`, glob(root, jh)))
 	if live[0] != "S00000000,S00000001,S00000002,S00000003,S00000005" {
 		t.Fatalf("current job-history rows %s", live[0])
-	}
-}
-
-// A topic without a schema (JSON codec) archives deletions the same way.
-func TestJSONCodecArchivesDeletions(t *testing.T) {
-	c, err := NewJSONCodec("ukgpro.things", archive.WriterConfig{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := c.NewBuffer()
-	path := filepath.Join(t.TempDir(), "things.parquet")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := b.Start(f); err != nil {
-		t.Fatal(err)
-	}
-	live := message("k1", `{"a":1}`, 0, "")
-	live.Topic = "ukgpro.things"
-	del := deletion("k1", "r9", 1)
-	del.Topic, del.Offset = "ukgpro.things", 1
-	for _, m := range []kafka.Message{live, del} {
-		if err := b.Append(&m); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := b.Spill(); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Finish(); err != nil {
-		t.Fatal(err)
-	}
-	got := duckStrings(t, openDuck(t), fmt.Sprintf(`SELECT _kafka_offset || '|' || coalesce(_raw, 'null') || '|' || coalesce(_record_id, 'null') || '|' || _deleted
-		FROM read_parquet('%s') ORDER BY _kafka_offset`, path))
-	if want := `0|{"a":1}|null|false,1|null|r9|true`; join(got) != want {
-		t.Fatalf("rows %v, want %s", got, want)
 	}
 }

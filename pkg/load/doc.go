@@ -6,11 +6,12 @@
 //
 // One goroutine per assigned partition, started with Generation.Start,
 // decodes messages into Arrow columns (package schema's Batch, typed from
-// the schema contract; _raw and the _kafka_* metadata columns), streams
-// them a row group at a time into a temporary file, cuts the file at each
-// rotation (rows, bytes, record-time span, UTC date change, wall-clock
-// flush interval), publishes it atomically through package archive and
-// only then commits the next offset. When a partition
+// the schema contract, then schema.MetaColumns), writes them a row group at
+// a time with archive.ParquetWriter into a spool file, and at each flush
+// (wall-clock flush interval, rotation limits, UTC date change) publishes
+// them through package archive — as a new file or appended to the
+// partition's file of the day — and only then commits the next offset.
+// When a partition
 // is assigned, the files of it at or past the committed offset are removed
 // before anything is written (archive.Recover), so a crash at any instant
 // leaves no gap and no duplicate. When the generation ends, a partition's
@@ -18,8 +19,9 @@
 // Poison messages go to the DLQ topic (acknowledged before their offset is
 // committed) and stay out of their topic's files. See docs/loader.md.
 //
-// Learn [Loader] (New, Run) and [Config] first; [Archive], [Codec] and
-// [DeadLetters] are the seams tests and other stores plug into.
+// Learn [Loader] (New, Run) and [Config] first; [Archive] /
+// [PartitionFiles] (three methods, *archive.Partition) and [DeadLetters]
+// are the seams tests and other stores plug into.
 //
 // It leaves out: creating topics (cmd/loader calls kafkax.EnsureTopics),
 // Kafka transactions (kafka-go has none; the commit order above replaces

@@ -60,8 +60,6 @@ type Options struct {
 	SchemaOptions []schema.Option
 	// Parquet tunes the files (row groups, zstd level, bloom filters).
 	Parquet archive.WriterConfig
-	// Codecs by full topic name override the schema codecs (tests).
-	Codecs map[string]Codec
 	// DeadLetters receives poison messages (default: a DLQWriter on the DLQ
 	// topic).
 	DeadLetters DeadLetters
@@ -75,7 +73,7 @@ type Loader struct {
 	kc       kafkax.Config
 	topics   []string // full names
 	dlqTopic string
-	codecs   map[string]Codec
+	codecs   map[string]*codec
 	arch     Archive
 	dlq      DeadLetters
 	closeDLQ func() error
@@ -156,7 +154,7 @@ func New(cfg Config, kc kafkax.Config, opts Options) (*Loader, error) {
 	}
 	l := &Loader{
 		cfg: cfg, kc: kc, topics: Topics(cfg, kc), dlqTopic: kc.Topic(kafkax.DLQ),
-		codecs: map[string]Codec{}, arch: opts.Archive, dlq: opts.DeadLetters, hook: opts.Hook,
+		codecs: map[string]*codec{}, arch: opts.Archive, dlq: opts.DeadLetters, hook: opts.Hook,
 		log: opts.Logger, ready: opts.Ready, m: newMetrics(opts.Registerer),
 		written: map[string]*topicTotals{},
 	}
@@ -184,10 +182,6 @@ func New(cfg Config, kc kafkax.Config, opts Options) (*Loader, error) {
 	// keeps no more idle memory than the budget allows in use.
 	mem := schema.NewPoolAllocator(cfg.BufferBytes)
 	for _, t := range l.topics {
-		if c, ok := opts.Codecs[t]; ok {
-			l.codecs[t] = c
-			continue
-		}
 		c, err := topicCodec(reg, strings.TrimPrefix(t, kc.TopicPrefix), t, opts, mem)
 		if err != nil {
 			return nil, err
@@ -205,13 +199,13 @@ func New(cfg Config, kc kafkax.Config, opts Options) (*Loader, error) {
 	return l, nil
 }
 
-// topicCodec is the codec of a topic: typed by its schema when the
-// registry has one for its name without prefix, else the JSON codec.
-func topicCodec(reg *schema.Registry, name, topic string, opts Options, mem memory.Allocator) (Codec, error) {
-	if s := reg.Topic(name); s != nil {
-		return NewSchemaCodec(s, opts.Parquet, mem, opts.SchemaOptions...)
+// topicCodec is the codec of a topic, typed by its schema.
+func topicCodec(reg *schema.Registry, name, topic string, opts Options, mem memory.Allocator) (*codec, error) {
+	s := reg.Topic(name)
+	if s == nil {
+		return nil, fmt.Errorf("load: no schema for topic %s", topic)
 	}
-	return NewJSONCodec(topic, opts.Parquet, mem)
+	return newCodec(s, opts.Parquet, mem, opts.SchemaOptions...)
 }
 
 // Run consumes until ctx ends (then every partition flushes and commits

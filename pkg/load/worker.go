@@ -13,6 +13,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
 )
 
 // worker consumes one partition for one generation: it reads from the
@@ -26,9 +27,12 @@ type worker struct {
 	log *slog.Logger
 
 	files     PartitionFiles
-	buf       Buffer
-	next      int64 // next offset to read; negative until the first message
-	committed int64 // last committed offset; negative: none
+	codec     *codec
+	batch     *schema.Batch          // rows not yet in the Parquet writer
+	batchSize int64                  // message bytes (values and keys) of batch
+	pw        *archive.ParquetWriter // the spooled file's writer; nil: none started
+	next      int64                  // next offset to read; negative until the first message
+	committed int64                  // last committed offset; negative: none
 	// The rows not published yet go into a Parquet file in spool (a local,
 	// unlinked temporary file) and are published at the next flush, as a
 	// new file or appended to base, the partition's file of the day.
@@ -65,7 +69,8 @@ func (w *worker) run(ctx, gctx context.Context) error {
 		w.lag.Set(0)
 		return nil
 	}
-	w.buf = w.l.codecs[topic].NewBuffer()
+	w.codec = w.l.codecs[topic]
+	w.batch = w.codec.newBatch()
 	defer func() {
 		w.abortFile(gctx)
 		w.unaccount()
@@ -286,7 +291,7 @@ func (w *worker) handle(ctx, gctx context.Context, m *kafka.Message) error {
 			return err
 		}
 	}
-	err := w.buf.Append(m)
+	err := w.codec.append(w.batch, m)
 	var rej *RejectError
 	switch {
 	case errors.As(err, &rej):
@@ -299,6 +304,7 @@ func (w *worker) handle(ctx, gctx context.Context, m *kafka.Message) error {
 	case err != nil:
 		return fmt.Errorf("decode %s/%d@%d: %w", m.Topic, m.Partition, m.Offset, err)
 	default:
+		w.batchSize += int64(len(m.Value) + len(m.Key))
 		if w.unpublished() == 1 {
 			w.first, w.firstTime = m.Offset, m.Time
 			w.base = w.growable(m.Time)
@@ -312,7 +318,7 @@ func (w *worker) handle(ctx, gctx context.Context, m *kafka.Message) error {
 	if w.rows() >= int64(w.l.cfg.RotateRows) || w.size() >= w.l.cfg.RotateBytes {
 		return w.flush(gctx)
 	}
-	if w.buf.Len() >= w.l.spillRows || w.buf.Size() >= w.l.cfg.BatchBytes {
+	if w.batch.Len() >= w.l.spillRows || w.batchSize >= w.l.cfg.BatchBytes {
 		if err := w.spill(gctx); err != nil {
 			return err
 		}
@@ -323,8 +329,8 @@ func (w *worker) handle(ctx, gctx context.Context, m *kafka.Message) error {
 		if err := w.spill(gctx); err != nil {
 			return err
 		}
-		if w.cw != nil {
-			if err := w.buf.EndRowGroup(); err != nil {
+		if w.pw != nil {
+			if err := w.pw.EndRowGroup(); err != nil {
 				return fmt.Errorf("write %s/%d@%d: %w", w.a.topic, w.a.partition, w.first, err)
 			}
 		}
@@ -334,7 +340,7 @@ func (w *worker) handle(ctx, gctx context.Context, m *kafka.Message) error {
 }
 
 // unpublished is the number of rows not published yet: spooled or buffered.
-func (w *worker) unpublished() int { return w.fileRows + w.buf.Len() }
+func (w *worker) unpublished() int { return w.fileRows + w.batch.Len() }
 
 // rows and size are the rows and message bytes of the file the pending
 // rows will be published in, for the rotation limits: the pending ones plus
@@ -348,7 +354,7 @@ func (w *worker) rows() int64 {
 }
 
 func (w *worker) size() int64 {
-	n := w.fileSize + w.buf.Size()
+	n := w.fileSize + w.batchSize
 	if w.base != nil {
 		n += w.base.MessageBytes
 	}
@@ -379,19 +385,23 @@ func (w *worker) growable(t time.Time) *archive.Tail {
 // spill moves the buffered rows into the spooled Parquet file, starting it
 // on first use. Nothing becomes visible: that happens in flush.
 func (w *worker) spill(gctx context.Context) error {
-	if w.buf.Len() == 0 {
+	if w.batch.Len() == 0 {
 		return nil
 	}
 	if err := gctx.Err(); err != nil {
 		return err
 	}
-	if w.cw == nil {
+	if w.pw == nil {
 		if err := w.startSpool(); err != nil {
 			return fmt.Errorf("spool %s/%d@%d: %w", w.a.topic, w.a.partition, w.first, err)
 		}
 	}
-	n, size := w.buf.Len(), w.buf.Size()
-	if err := w.buf.Spill(); err != nil {
+	n, size := w.batch.Len(), w.batchSize
+	rec := w.batch.NewRecord()
+	err := w.pw.Write(rec)
+	rec.Release()
+	w.batchSize = 0
+	if err != nil {
 		return fmt.Errorf("write %s/%d@%d: %w", w.a.topic, w.a.partition, w.first, err)
 	}
 	w.fileRows += n
@@ -415,7 +425,12 @@ func (w *worker) startSpool() error {
 		return err
 	}
 	w.cw = &countingWriter{w: w.spool}
-	return w.buf.Start(w.cw)
+	pw, err := w.codec.newWriter(w.cw)
+	if err != nil {
+		return err
+	}
+	w.pw = pw
+	return nil
 }
 
 // abortFile drops the pending rows.
@@ -423,8 +438,10 @@ func (w *worker) abortFile(ctx context.Context) {
 	if n := w.unpublished(); n > 0 && ctx.Err() != nil {
 		w.log.Info("partition revoked; dropped unwritten rows", "rows", n)
 	}
-	w.buf.Reset()
-	w.cw, w.base, w.fileRows, w.fileSize = nil, nil, 0, 0
+	if w.batch != nil {
+		w.batch.NewRecord().Release()
+	}
+	w.cw, w.pw, w.base, w.batchSize, w.fileRows, w.fileSize = nil, nil, nil, 0, 0, 0
 }
 
 // account brings this partition's memory (its Arrow batch and the
@@ -433,7 +450,10 @@ func (w *worker) abortFile(ctx context.Context) {
 // the total under LOADER_BUFFER_BYTES: when over budget, every partition
 // holding at least the average share does so at its next record.
 func (w *worker) account() bool {
-	size := w.buf.Size() + w.buf.RowGroupBytes()
+	size := w.batchSize
+	if w.pw != nil {
+		size += w.pw.RowGroupBytes()
+	}
 	if w.accounted == 0 && size > 0 {
 		w.l.bufActive.Add(1)
 	}
@@ -508,7 +528,8 @@ func (w *worker) flush(gctx context.Context) error {
 		if err := w.spill(gctx); err != nil {
 			return err
 		}
-		err := w.buf.Finish()
+		err := w.pw.Close()
+		w.pw = nil
 		w.unaccount()
 		if err != nil {
 			return fmt.Errorf("write %s/%d@%d: %w", topic, part, w.first, err)

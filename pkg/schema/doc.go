@@ -1,7 +1,7 @@
 // Package schema is the data contract of ukgpro-stream: the JSON Schemas of
 // every topic value (embedded from schemas/) and everything derived from
 // them — the library validator the extractor runs, the fast JSON → Arrow
-// converter the loader runs, the Arrow and Parquet schemas of the archive,
+// converter the loader runs, the Arrow schema of the archive,
 // DDL for DuckDB/Spark/Trino/Athena and docs/schemas.md. Nothing here is
 // kept by hand in parallel with the schema files.
 //
@@ -17,9 +17,11 @@
 //     extractor's PII policy.
 //   - [Batch] is the loader's hot path: [Batch.Append] scans the JSON bytes
 //     once and appends typed values to Arrow builders; [Batch.NewRecord]
-//     hands over an arrow.RecordBatch with [Schema.ArrowSchema];
-//     [Schema.WriteArrow] copies it into a parquet.Buffer of
-//     [Schema.ParquetSchema].
+//     hands over an arrow.RecordBatch with [Schema.ArrowSchema] (the typed
+//     fields, then [MetaColumns]). Package archive turns that Arrow schema
+//     into Parquet (archive.ParquetSchema) and writes the batches
+//     (archive.ParquetWriter): the one Arrow → Parquet path, which this
+//     package's DuckDB tests use too.
 //   - Errors are [*FieldError] values naming the field and the record key,
 //     never the value.
 //

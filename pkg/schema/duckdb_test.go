@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -14,13 +15,14 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	_ "github.com/duckdb/duckdb-go/v2"
-	"github.com/parquet-go/parquet-go"
 
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
 	"github.com/ukgpro-stream/ukgpro-stream/schemas"
 )
 
-// writeParquet writes one record batch as a Parquet file with the schema's
-// derived Parquet schema, the way the archive does.
+// writeParquet writes one record batch as a Parquet file with the writer
+// and the schema function the loader uses (archive.ParquetWriter,
+// archive.ParquetSchema).
 func writeParquet(t *testing.T, s *Schema, rec arrow.RecordBatch, path string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -30,13 +32,11 @@ func writeParquet(t *testing.T, s *Schema, rec arrow.RecordBatch, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps := s.ParquetSchema()
-	w := parquet.NewWriter(f, ps, parquet.Compression(&parquet.Zstd))
-	buf := parquet.NewBuffer(ps)
-	if err := s.WriteArrow(buf, rec); err != nil {
+	w, err := archiveWriter(f, s)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.WriteRowGroup(buf); err != nil {
+	if err := w.Write(rec); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Close(); err != nil {
@@ -45,6 +45,16 @@ func writeParquet(t *testing.T, s *Schema, rec arrow.RecordBatch, path string) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// archiveWriter is the loader's Parquet writer of s's archive on w.
+func archiveWriter(w io.Writer, s *Schema) (*archive.ParquetWriter, error) {
+	as := s.ArrowSchema()
+	ps, err := archive.ParquetSchema(s.Name, as, archive.SchemaOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return archive.NewParquetWriter(w, as, ps, archive.WriterConfig{})
 }
 
 // duckType is what DuckDB's DESCRIBE must show for an x-type, stated

@@ -17,6 +17,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
 )
 
 var (
@@ -370,7 +372,10 @@ func TestDerivedSchemasMatchJSONSchema(t *testing.T) {
 			t.Run(s.ID(), func(t *testing.T) {
 				cols := fileColumns(t, s)
 				as := s.ArrowSchema()
-				pq := s.ParquetSchema()
+				pq, err := archive.ParquetSchema(s.Name, as, archive.SchemaOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
 				leaves := pq.Fields()
 				if as.NumFields() != len(cols)+len(meta) || len(leaves) != as.NumFields() {
 					t.Fatalf("arrow %d, parquet %d columns, want %d", as.NumFields(), len(leaves), len(cols)+len(meta))
@@ -414,7 +419,7 @@ func TestDerivedSchemasMatchJSONSchema(t *testing.T) {
 }
 
 func parquetLeafString(f parquet.Field) string {
-	s := parquet.NewSchema("x", orderedGroup{f}).String()
+	s := parquet.NewSchema("x", parquet.Group{f.Name(): f}).String()
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[1]
 }
