@@ -43,6 +43,9 @@ func run() int {
 	limit := setMemoryLimit()
 	if err := serve(ctx, cfg, log, limit); err != nil {
 		fmt.Fprintf(os.Stderr, "extractor: %s\n", oneLine(err))
+		if _, ok := errors.AsType[*extract.MassDeleteError](err); ok {
+			return 3 // the mass-delete guard refused: a human decides
+		}
 		return 1
 	}
 	return 0

@@ -530,3 +530,45 @@ func counts(t *testing.T, brokers []string) map[string]int {
 	}
 	return out
 }
+
+// TestMassDeleteRefusedThenAllowed: with --once, a full pass that would
+// delete a third of the employees exits 3 with one line naming the counts
+// and deletes nothing; EXTRACTOR_ALLOW_MASS_DELETE=true lets the next run
+// delete them.
+func TestMassDeleteRefusedThenAllowed(t *testing.T) {
+	sim, url := testenv.Sim(t, ukgsim.Config{Employees: 240, Seed: 8})
+	brokers := testenv.Kafka(t)
+	vars := runEnv(url, brokers, map[string]string{"EXTRACTOR_MODE": "full"})
+	if code, errOut := runOnce(t, vars); code != 0 {
+		t.Fatalf("baseline: exit %d\n%s", code, tail(errOut, 10))
+	}
+	gt, err := sim.AdvanceWith(1, ukgsim.AdvanceOptions{Removals: sim.Rows(ukgsim.EndpointEmployment) / 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deletions := func() int {
+		n := 0
+		for _, topic := range topicOf {
+			for _, m := range testenv.Messages(t, brokers, "ukgpro."+topic) {
+				if m.Value == nil {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	code, errOut := runOnce(t, vars)
+	if last := lastLine(errOut); code != 3 || !strings.Contains(last, fmt.Sprintf("refused to delete %d of", len(gt.Removed))) {
+		t.Fatalf("mass deletion: exit %d, last line %q; want 3 naming %d", code, last, len(gt.Removed))
+	}
+	if n := deletions(); n != 0 {
+		t.Fatalf("a refused run published %d deletions", n)
+	}
+	vars["EXTRACTOR_ALLOW_MASS_DELETE"] = "true"
+	if code, errOut := runOnce(t, vars); code != 0 {
+		t.Fatalf("with the override: exit %d\n%s", code, tail(errOut, 10))
+	}
+	if n := deletions(); n < 3*len(gt.Removed) {
+		t.Fatalf("%d deletions after the override; want the removed employees' records (at least %d)", n, 3*len(gt.Removed))
+	}
+}

@@ -286,10 +286,26 @@ func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") 
 
 func ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
-// view creates (or replaces) a temporary view name over files: every
-// column of the files (union by name: schema versions add columns),
-// filename, and _deleted false where a file predates the column.
-func (a *Archive) view(ctx context.Context, name string, files []File) error {
+// How view reads files into DuckDB.
+type viewMode int
+
+const (
+	// tableTyped materializes the rows without _raw into a temporary
+	// table: the files' footers are read once (union_by_name binding over
+	// thousands of files is the expensive part), every later query is in
+	// memory.
+	tableTyped viewMode = iota
+	// tableRaw is tableTyped with _raw (timelines, diffs).
+	tableRaw
+	// streamView is a view read once by one streaming query (replay), so
+	// memory does not hold the topic.
+	streamView
+)
+
+// view creates (or replaces) name over files: every column of the files
+// (union by name: schema versions add columns), filename, and _deleted
+// false where a file predates the column.
+func (a *Archive) view(ctx context.Context, name string, files []File, mode viewMode) error {
 	a.stats.FilesOpened += len(files)
 	if len(files) == 0 {
 		return a.emptyView(ctx, name)
@@ -298,32 +314,54 @@ func (a *Archive) view(ctx context.Context, name string, files []File) error {
 	if err != nil {
 		return err
 	}
-	return a.viewPaths(ctx, name, paths)
+	return a.viewPaths(ctx, name, paths, mode)
 }
 
 // viewPaths is view over local paths (of this archive or another).
-func (a *Archive) viewPaths(ctx context.Context, name string, paths []string) error {
+func (a *Archive) viewPaths(ctx context.Context, name string, paths []string, mode viewMode) error {
 	src := fmt.Sprintf("read_parquet(%s, union_by_name=true, filename=true)", sqlList(paths))
-	cols, err := a.columns(ctx, "SELECT * FROM "+src)
-	if err != nil {
+	a.db.ExecContext(ctx, "DROP VIEW IF EXISTS "+ident(name))  //nolint:errcheck // may be a table
+	a.db.ExecContext(ctx, "DROP TABLE IF EXISTS "+ident(name)) //nolint:errcheck // may be a view
+	if mode == streamView {
+		cols, err := a.columns(ctx, "SELECT * FROM "+src)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", name, err)
+		}
+		sel := "*, false AS _deleted"
+		if slices.Contains(cols, "_deleted") {
+			sel = "* REPLACE (coalesce(_deleted, false) AS _deleted)"
+		}
+		if _, err = a.db.ExecContext(ctx, fmt.Sprintf("CREATE TEMP VIEW %s AS SELECT %s FROM %s", ident(name), sel, src)); err != nil {
+			return fmt.Errorf("view %s: %w", name, err)
+		}
+		return nil
+	}
+	sel := "* EXCLUDE (_raw)"
+	if mode == tableRaw {
+		sel = "*"
+	}
+	if _, err := a.db.ExecContext(ctx, fmt.Sprintf("CREATE TEMP TABLE %s AS SELECT %s FROM %s", ident(name), sel, src)); err != nil {
 		return fmt.Errorf("read %s: %w", name, err)
 	}
-	sel := "*"
-	if !slices.Contains(cols, "_deleted") {
-		sel = "*, false AS _deleted"
-	} else {
-		sel = "* REPLACE (coalesce(_deleted, false) AS _deleted)"
-	}
-	_, err = a.db.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS SELECT %s FROM %s", ident(name), sel, src))
+	cols, err := a.columns(ctx, "SELECT * FROM "+ident(name))
 	if err != nil {
-		return fmt.Errorf("view %s: %w", name, err)
+		return err
+	}
+	q := fmt.Sprintf("UPDATE %s SET _deleted = false WHERE _deleted IS NULL", ident(name))
+	if !slices.Contains(cols, "_deleted") {
+		q = fmt.Sprintf("ALTER TABLE %s ADD COLUMN _deleted BOOLEAN DEFAULT false", ident(name))
+	}
+	if _, err := a.db.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("read %s: %w", name, err)
 	}
 	return nil
 }
 
 // emptyView is a view with the metadata columns and no rows.
 func (a *Archive) emptyView(ctx context.Context, name string) error {
-	_, err := a.db.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP VIEW %s AS SELECT
+	a.db.ExecContext(ctx, "DROP VIEW IF EXISTS "+ident(name))  //nolint:errcheck // may be a table
+	a.db.ExecContext(ctx, "DROP TABLE IF EXISTS "+ident(name)) //nolint:errcheck // may be a view
+	_, err := a.db.ExecContext(ctx, fmt.Sprintf(`CREATE TEMP VIEW %s AS SELECT
   NULL::VARCHAR AS _raw, NULL::VARCHAR AS _kafka_topic, NULL::INTEGER AS _kafka_partition,
   NULL::BIGINT AS _kafka_offset, NULL::TIMESTAMPTZ AS _kafka_timestamp, NULL::VARCHAR AS _key,
   NULL::VARCHAR AS _record_hash, NULL::VARCHAR AS _event_id, false AS _deleted, NULL::VARCHAR AS filename

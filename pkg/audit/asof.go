@@ -77,7 +77,7 @@ func (a *Archive) AsOf(ctx context.Context, q AsOfQuery) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := a.view(ctx, views[name], files); err != nil {
+		if err := a.view(ctx, views[name], files, tableTyped); err != nil {
 			return nil, err
 		}
 	}

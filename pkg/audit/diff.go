@@ -41,7 +41,7 @@ func Diff(ctx context.Context, a, b *Archive) (*DiffReport, error) {
 		if len(fa) == 0 && len(fb) == 0 {
 			continue
 		}
-		if err := a.view(ctx, "da", fa); err != nil {
+		if err := a.view(ctx, "da", fa, tableRaw); err != nil {
 			return nil, err
 		}
 		pb, err := b.fetch(ctx, fb)
@@ -51,7 +51,7 @@ func Diff(ctx context.Context, a, b *Archive) (*DiffReport, error) {
 		if len(pb) == 0 {
 			err = a.emptyView(ctx, "db")
 		} else {
-			err = a.viewPaths(ctx, "db", pb)
+			err = a.viewPaths(ctx, "db", pb, tableRaw)
 		}
 		if err != nil {
 			return nil, err

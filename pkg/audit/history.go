@@ -62,7 +62,7 @@ func (a *Archive) History(ctx context.Context, name, dir string) (*Result, error
 	if len(files) == 0 {
 		return nil, inputError("topic %s has no files in %s", topic, a.cfg.Archive.Output)
 	}
-	if err := a.view(ctx, "hist", files); err != nil {
+	if err := a.view(ctx, "hist", files, tableTyped); err != nil {
 		return nil, err
 	}
 	cols, err := a.columns(ctx, "SELECT * FROM hist")

@@ -31,7 +31,7 @@ type ReplayMessage struct {
 // rebuilt from the archive (docs/audit.md, "What replay can rebuild"):
 // ce_specversion, ce_id, ce_type, ce_time (the Kafka timestamp), ce_subject,
 // content-type, ukg_record_hash, ukg_schema (the topic's current schema
-// version), plus ukg_replayed_from = <topic>/<partition>/<offset>. The
+// version), ukg_record_id (a deleted job-history row's identity), plus ukg_replayed_from = <topic>/<partition>/<offset>. The
 // extractor's ce_source (tenant host) and ukg_run_id are not archived and
 // are left out.
 func (a *Archive) Replay(ctx context.Context, name string, since time.Time, emit func(*ReplayMessage) error) (int64, error) {
@@ -60,7 +60,7 @@ func (a *Archive) Replay(ctx context.Context, name string, since time.Time, emit
 	if len(files) == 0 {
 		return 0, nil
 	}
-	if err := a.view(ctx, "rp", files); err != nil {
+	if err := a.view(ctx, "rp", files, streamView); err != nil {
 		return 0, err
 	}
 	cols, err := a.columns(ctx, "SELECT * FROM rp")
@@ -73,8 +73,12 @@ func (a *Archive) Replay(ctx context.Context, name string, since time.Time, emit
 		ceType = "'com.ukgpro.lifecycle.' || event"
 	}
 	schemaID := a.reg.Topic(sname).ID()
+	recordID := "NULL::VARCHAR"
+	if slices.Contains(cols, "_record_id") {
+		recordID = "_record_id"
+	}
 	rows, err := a.db.QueryContext(ctx, fmt.Sprintf(`SELECT _kafka_partition, _kafka_offset, _kafka_timestamp, _key, _raw, _deleted,
-  _event_id, _record_hash, %s FROM rp WHERE _kafka_timestamp >= ?::TIMESTAMPTZ ORDER BY _kafka_partition, _kafka_offset`, ceType),
+  _event_id, _record_hash, %s, %s FROM rp WHERE _kafka_timestamp >= ?::TIMESTAMPTZ ORDER BY _kafka_partition, _kafka_offset`, ceType, recordID),
 		since.UTC().Format(time.RFC3339Nano))
 	if err != nil {
 		return 0, fmt.Errorf("replay %s: %w", topic, err)
@@ -86,9 +90,10 @@ func (a *Archive) Replay(ctx context.Context, name string, since time.Time, emit
 			m                          ReplayMessage
 			part                       int32
 			key, raw, eid, hash, ctype *string
+			recID                      *string
 			deleted                    bool
 		)
-		if err := rows.Scan(&part, &m.Offset, &m.Time, &key, &raw, &deleted, &eid, &hash, &ctype); err != nil {
+		if err := rows.Scan(&part, &m.Offset, &m.Time, &key, &raw, &deleted, &eid, &hash, &ctype, &recID); err != nil {
 			return n, err
 		}
 		m.Partition = int(part)
@@ -116,6 +121,7 @@ func (a *Archive) Replay(ctx context.Context, name string, since time.Time, emit
 		}
 		hdr("ukg_record_hash", hash)
 		hdr("ukg_schema", str(schemaID))
+		hdr("ukg_record_id", recID)
 		hdr("ukg_replayed_from", str(topic+"/"+strconv.Itoa(m.Partition)+"/"+strconv.FormatInt(m.Offset, 10)))
 		if err := emit(&m); err != nil {
 			return n, err

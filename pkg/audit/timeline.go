@@ -172,7 +172,7 @@ func (a *Archive) versions(ctx context.Context, name string, keys []string, know
 		return nil, nil
 	}
 	view := "v_" + strings.ReplaceAll(name, "-", "_")
-	if err := a.view(ctx, view, sel); err != nil {
+	if err := a.view(ctx, view, sel, tableRaw); err != nil {
 		return nil, err
 	}
 	cols, err := a.columns(ctx, "SELECT * FROM "+view)

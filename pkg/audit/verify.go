@@ -316,7 +316,7 @@ func (tv *topicVerify) brokers(ctx context.Context, kc *kafkax.Config) error {
 		}
 	}
 	if len(tv.good) > 0 {
-		if err := a.view(ctx, "vb", tv.good); err != nil {
+		if err := a.view(ctx, "vb", tv.good, tableTyped); err != nil {
 			return err
 		}
 	} else if err := a.emptyView(ctx, "vb"); err != nil {

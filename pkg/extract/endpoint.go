@@ -48,6 +48,11 @@ type hooks struct {
 	changed, refetch map[[2]string]bool
 	// forceFull: compensation must read everything (no change list).
 	forceFull bool
+	// removed collects the run's acknowledged deletions (for the
+	// employee.removed events); allowMass lets this run past the
+	// mass-delete guard (EXTRACTOR_ALLOW_MASS_DELETE).
+	removed   *removals
+	allowMass bool
 }
 
 // histRow is what lifecycle events take from a job-history row. It is kept
@@ -284,7 +289,7 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 		return err
 	}
 	if full {
-		if err = er.vanished(ctx); err != nil {
+		if err = er.vanished(ctx, tenantNow); err != nil {
 			err = fmt.Errorf("%s: %w", name, err)
 			return err
 		}
@@ -492,7 +497,7 @@ func (er *endpointRun) publish(ctx context.Context, recs []ukgpro.Record) error 
 		}
 		e := &entry{hash: h}
 		ceID := eventID(x.source(er.r), ident, h.String())
-		msgs = append(msgs, x.recordMessage(er.r, rec.Key(), value, h, ceID, er.runID, now))
+		msgs = append(msgs, x.recordMessage(er.r, rec.Key(), rec.SystemID, value, h, ceID, er.runID, now))
 		pend = append(pend, pending{ident: ident, e: e, msg: len(msgs) - 1})
 		er.rep.Published++
 		if er.r.topic == kafkax.JobHistory && er.h.rows != nil {
@@ -579,6 +584,7 @@ func (er *endpointRun) commit(ctx context.Context, msgs []kafka.Message, pend []
 		for _, p := range acked {
 			if p.e == nil {
 				er.recs.delete(p.ident)
+				er.h.removed.add(er.r.topic, &msgs[p.msg])
 			} else {
 				er.recs.put(p.ident, *p.e, er.full)
 			}
@@ -590,58 +596,37 @@ func (er *endpointRun) commit(ctx context.Context, msgs []kafka.Message, pend []
 	return nil
 }
 
-// vanished tombstones, after a complete full pass, the records the state
-// knows that the API no longer returned. Compacted topics get a tombstone
-// (a null value), so consumers and compaction drop the employee; job
-// history (delete policy) keeps its rows and the state just forgets it.
-func (er *endpointRun) vanished(ctx context.Context) error {
+// vanished deletes, after a complete full pass, the records the state
+// knows that the API no longer has: each gets a deletion message (a null
+// value; job-history rows name their systemId in ukg_record_id), and the
+// state forgets it once Kafka acknowledged that message (commit). The
+// mass-delete guard comes first: over EXTRACTOR_MAX_DELETE_RATIO, nothing
+// is deleted and the endpoint fails with a *MassDeleteError.
+func (er *endpointRun) vanished(ctx context.Context, tenantNow time.Time) error {
 	// Records of companies outside the scope were not read: not having met
 	// them proves nothing.
 	missing := slices.DeleteFunc(er.recs.unseen(), func(ident string) bool { return !er.x.scope.hasIdentity(ident) })
+	if err := er.guard(len(missing)); err != nil {
+		return err
+	}
 	gone, err := er.confirmGone(ctx, missing)
 	if err != nil {
 		return err
 	}
-	var msgs []kafka.Message
-	for _, ident := range gone {
-		if !compacted(er.r.topic) {
-			continue
-		}
-		key, _ := splitIdentity(ident)
-		src := er.x.source(er.r)
-		msgs = append(msgs, kafka.Message{
-			Topic: er.x.kcfg.Topic(er.r.topic), Key: []byte(key),
-			Headers: []kafka.Header{
-				{Key: "ce_specversion", Value: []byte("1.0")},
-				{Key: "ce_type", Value: []byte("com.ukgpro." + er.r.topic + ".deleted")},
-				{Key: "ce_id", Value: []byte(eventID(src, ident, "deleted", er.runID))},
-				{Key: "ce_source", Value: []byte(src)},
-				{Key: "ce_subject", Value: []byte(key)},
-				{Key: "ukg_run_id", Value: []byte(er.runID)},
-			},
-		})
-	}
 	if len(gone) == 0 {
 		return nil
 	}
+	slices.Sort(gone)
+	msgs := make([]kafka.Message, 0, len(gone))
+	pend := make([]pending, 0, len(gone))
+	for _, ident := range gone {
+		msgs = append(msgs, er.deletionMessage(ident, tenantNow))
+		pend = append(pend, pending{ident: ident, msg: len(msgs) - 1})
+	}
 	er.rep.Tombstones = len(msgs)
-	er.log.Info("records vanished from the API", "count", len(gone), "tombstones", len(msgs))
-	if len(msgs) > 0 {
-		if err := er.x.write(ctx, msgs); err != nil {
-			return fmt.Errorf("produce tombstones: %w", err)
-		}
-	}
-	stateTopic := er.x.kcfg.Topic(kafkax.ExtractorState)
-	stateMsgs := make([]kafka.Message, 0, len(gone))
-	for _, ident := range gone {
-		sm, _ := stateMessage(stateTopic, ident, nil, nil)
-		stateMsgs = append(stateMsgs, sm)
-	}
-	if err := er.x.write(context.WithoutCancel(ctx), stateMsgs); err != nil {
-		return fmt.Errorf("write state: %w", err)
-	}
-	for _, ident := range gone {
-		er.recs.delete(ident)
+	er.log.Info("records vanished from the API", "count", len(gone))
+	if err := er.commit(ctx, msgs, pend); err != nil {
+		return fmt.Errorf("delete vanished records: %w", err)
 	}
 	return nil
 }
@@ -733,8 +718,10 @@ func (e *writeError) Unwrap() error { return e.errs }
 // source is the CloudEvents source of an endpoint's records.
 func (x *Extractor) source(r route) string { return "ukgpro://" + x.host + "/" + r.ep.String() }
 
-func (x *Extractor) recordMessage(r route, key string, value []byte, h RecordHash, ceID, runID string, now time.Time) kafka.Message {
-	return kafka.Message{
+// recordMessage is the message of one record; rowID (job history's
+// systemId, "" elsewhere) goes into the ukg_record_id header.
+func (x *Extractor) recordMessage(r route, key, rowID string, value []byte, h RecordHash, ceID, runID string, now time.Time) kafka.Message {
+	m := kafka.Message{
 		Topic: x.kcfg.Topic(r.topic), Key: []byte(key), Value: value,
 		Headers: []kafka.Header{
 			{Key: "ce_specversion", Value: []byte("1.0")},
@@ -749,6 +736,10 @@ func (x *Extractor) recordMessage(r route, key string, value []byte, h RecordHas
 			{Key: "ukg_run_id", Value: []byte(runID)},
 		},
 	}
+	if rowID != "" {
+		m.Headers = append(m.Headers, kafka.Header{Key: HeaderRecordID, Value: []byte(rowID)})
+	}
+	return m
 }
 
 // deadLetter builds a DLQ message (schemas/dlq): the value after the PII

@@ -20,16 +20,18 @@ import (
 
 // Config is the extractor's own settings (EXTRACTOR_*).
 type Config struct {
-	Mode          string        `env:"EXTRACTOR_MODE, default=incremental" desc:"incremental (changed records only, with periodic full reconciliation) or full (every record every run)"`
-	Interval      time.Duration `env:"EXTRACTOR_INTERVAL, default=4h" desc:"time between runs when not --once"`
-	FullEvery     time.Duration `env:"EXTRACTOR_FULL_EVERY, default=168h" desc:"an incremental run becomes a full reconciliation when the last full pass (tenant clock) is older than this"`
-	Overlap       time.Duration `env:"EXTRACTOR_OVERLAP, default=48h" desc:"incremental windows start this long before the previous run's start (tenant clock), so nothing at an edge is lost"`
-	Endpoints     []string      `env:"EXTRACTOR_ENDPOINTS, default=employee-employment-details,person-details,compensation-details,employee-job-history-details" desc:"UKG endpoints to extract"`
-	Companies     []string      `env:"EXTRACTOR_COMPANIES" desc:"comma-separated company ids to extract (empty: every company); records of other companies are neither published nor ever deleted"`
-	BackfillHires bool          `env:"EXTRACTOR_BACKFILL_HIRES, default=false" desc:"on the baseline (first) run, emit employee.hired for every employee instead of no lifecycle events"`
-	BatchSize     int           `env:"EXTRACTOR_BATCH_SIZE, default=1000" desc:"producer batch size (messages per partition batch)"`
-	Linger        time.Duration `env:"EXTRACTOR_LINGER, default=5ms" desc:"producer batch linger (kafka-go BatchTimeout)"`
-	WriteTimeout  time.Duration `env:"EXTRACTOR_WRITE_TIMEOUT, default=30s" desc:"timeout of one produce request"`
+	Mode            string        `env:"EXTRACTOR_MODE, default=incremental" desc:"incremental (changed records only, with periodic full reconciliation) or full (every record every run)"`
+	Interval        time.Duration `env:"EXTRACTOR_INTERVAL, default=4h" desc:"time between runs when not --once"`
+	FullEvery       time.Duration `env:"EXTRACTOR_FULL_EVERY, default=168h" desc:"an incremental run becomes a full reconciliation when the last full pass (tenant clock) is older than this"`
+	Overlap         time.Duration `env:"EXTRACTOR_OVERLAP, default=48h" desc:"incremental windows start this long before the previous run's start (tenant clock), so nothing at an edge is lost"`
+	Endpoints       []string      `env:"EXTRACTOR_ENDPOINTS, default=employee-employment-details,person-details,compensation-details,employee-job-history-details" desc:"UKG endpoints to extract"`
+	Companies       []string      `env:"EXTRACTOR_COMPANIES" desc:"comma-separated company ids to extract (empty: every company); records of other companies are neither published nor ever deleted"`
+	MaxDeleteRatio  float64       `env:"EXTRACTOR_MAX_DELETE_RATIO, default=0.05" desc:"a full pass that would delete more than this share of a topic's records deletes none of them, and the run fails (a lost permission looks like a mass deletion); 1 turns the guard off"`
+	AllowMassDelete bool          `env:"EXTRACTOR_ALLOW_MASS_DELETE, default=false" desc:"let the first run of this process delete past EXTRACTOR_MAX_DELETE_RATIO, once the deletions are known to be real"`
+	BackfillHires   bool          `env:"EXTRACTOR_BACKFILL_HIRES, default=false" desc:"on the baseline (first) run, emit employee.hired for every employee instead of no lifecycle events"`
+	BatchSize       int           `env:"EXTRACTOR_BATCH_SIZE, default=1000" desc:"producer batch size (messages per partition batch)"`
+	Linger          time.Duration `env:"EXTRACTOR_LINGER, default=5ms" desc:"producer batch linger (kafka-go BatchTimeout)"`
+	WriteTimeout    time.Duration `env:"EXTRACTOR_WRITE_TIMEOUT, default=30s" desc:"timeout of one produce request"`
 }
 
 // Validate names the variable of the first bad setting.
@@ -55,6 +57,9 @@ func (c *Config) Validate() error {
 	if c.BatchSize < 1 {
 		return errors.New("EXTRACTOR_BATCH_SIZE must be at least 1")
 	}
+	if !(c.MaxDeleteRatio >= 0 && c.MaxDeleteRatio <= 1) {
+		return fmt.Errorf("EXTRACTOR_MAX_DELETE_RATIO: %g is not between 0 and 1", c.MaxDeleteRatio)
+	}
 	return nil
 }
 
@@ -73,11 +78,6 @@ var routes = map[string]route{
 
 func routeNames() []string {
 	return []string{"employee-employment-details", "person-details", "compensation-details", "employee-job-history-details"}
-}
-
-// compacted reports the topics whose vanished records get a tombstone.
-func compacted(topic string) bool {
-	return topic == kafkax.Employees || topic == kafkax.People || topic == kafkax.Compensation
 }
 
 // Validator checks a record (after the PII policy) against its topic's
@@ -121,6 +121,8 @@ type Extractor struct {
 	w     *kafka.Writer
 	state *State
 	now   func() time.Time
+	// allowMass is EXTRACTOR_ALLOW_MASS_DELETE until the first Run takes it.
+	allowMass atomic.Bool
 	// unsure is set when a write to Kafka failed: records may be in a data
 	// topic that the state does not know (a produce can land without its
 	// acknowledgement arriving, and a state write can fail after the data
@@ -197,6 +199,7 @@ func New(cfg Config, kcfg *kafkax.Config, d Deps) (*Extractor, error) {
 		log: d.Logger, metrics: d.Metrics, host: u.Host, conc: max(d.Concurrency, 1), prog: d.Progress,
 		cl: cl, now: time.Now, scope: newScope(cfg.Companies),
 	}
+	x.allowMass.Store(cfg.AllowMassDelete)
 	x.w = &kafka.Writer{
 		Addr:         kcfg.Addr(),
 		Transport:    tr,
@@ -281,6 +284,9 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return rep, fmt.Errorf("read the tenant clock: %w", err)
 	}
+	// The deletions of this run (for the employee.removed events), and the
+	// one-run override of the mass-delete guard.
+	removed, allowMass := newRemovals(), x.allowMass.Swap(false)
 	log.Info("run started", "mode", x.cfg.Mode, "tenant_time", tenantNow)
 
 	// job-history runs first, then employment (its lifecycle events take
@@ -309,7 +315,7 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := x.runEndpoint(ctx, log, runID, tenantNow, routes["person-details"], er, nil); err != nil {
+			if err := x.runEndpoint(ctx, log, runID, tenantNow, routes["person-details"], er, &hooks{removed: removed, allowMass: allowMass}); err != nil {
 				fail(er, err)
 			}
 		}()
@@ -325,7 +331,7 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 			rows = newRowIndex()
 		}
 		if er := enabled["employee-job-history-details"]; er != nil {
-			if err := x.runEndpoint(ctx, log, runID, tenantNow, routes["employee-job-history-details"], er, &hooks{rows: rows}); err != nil {
+			if err := x.runEndpoint(ctx, log, runID, tenantNow, routes["employee-job-history-details"], er, &hooks{rows: rows, removed: removed, allowMass: allowMass}); err != nil {
 				fail(er, err)
 			}
 		}
@@ -351,7 +357,7 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 			}
 		}
 		if er := enabled["employee-employment-details"]; er != nil {
-			h := &hooks{rows: rows, changed: changed}
+			h := &hooks{rows: rows, changed: changed, removed: removed, allowMass: allowMass}
 			if err := x.runEndpoint(ctx, log, runID, tenantNow, routes["employee-employment-details"], er, h); err != nil {
 				fail(er, err)
 				empOK = false
@@ -360,13 +366,20 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 			empOK = false
 		}
 		if er := enabled["compensation-details"]; er != nil {
-			h := &hooks{refetch: changed, forceFull: !empOK || catchUp}
+			h := &hooks{refetch: changed, forceFull: !empOK || catchUp, removed: removed, allowMass: allowMass}
 			if err := x.runEndpoint(ctx, log, runID, tenantNow, routes["compensation-details"], er, h); err != nil {
 				fail(er, err)
 			}
 		}
 	}()
 	wg.Wait()
+	// One employee.removed per employee whose employment record this run
+	// deleted, naming every topic it vanished from in this run.
+	if n, err := x.publishRemovals(ctx, removed); err != nil {
+		errs = append(errs, err)
+	} else if n > 0 {
+		log.Info("employees removed from UKG", "events", n)
+	}
 
 	// Everything this run wrote is acknowledged or failed: move the marks
 	// to the topics' ends, so a restart reads back nothing of this run.

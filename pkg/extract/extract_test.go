@@ -62,7 +62,7 @@ func (p *pipeline) extractor(mut func(*extract.Config)) *extract.Extractor {
 	}
 	cfg := extract.Config{Mode: "incremental", FullEvery: 365 * 24 * time.Hour, Overlap: 48 * time.Hour,
 		Endpoints: []string{"employee-employment-details", "person-details", "compensation-details", "employee-job-history-details"},
-		BatchSize: 1000, Linger: 2 * time.Millisecond, WriteTimeout: 10 * time.Second}
+		BatchSize: 1000, Linger: 2 * time.Millisecond, WriteTimeout: 10 * time.Second, MaxDeleteRatio: 0.05}
 	if mut != nil {
 		mut(&cfg)
 	}

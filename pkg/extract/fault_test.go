@@ -39,6 +39,7 @@ type opts struct {
 	metrics   *extract.Metrics // nil: unregistered
 	redactor  extract.Redactor // nil: newRedactor
 	logs      *bytes.Buffer    // nil: p.logs
+	config    func(*extract.Config)
 }
 
 // build makes a fresh extractor (as a restarted process would) and starts it.
@@ -102,7 +103,10 @@ func (p *pipeline) tryBuildTB(tb testing.TB, o opts) (*extract.Extractor, error)
 	}
 	cfg := extract.Config{Mode: mode, FullEvery: 365 * 24 * time.Hour, Overlap: 48 * time.Hour,
 		Endpoints: []string{"employee-employment-details", "person-details", "compensation-details", "employee-job-history-details"},
-		BatchSize: 1000, Linger: 2 * time.Millisecond, WriteTimeout: 10 * time.Second}
+		BatchSize: 1000, Linger: 2 * time.Millisecond, WriteTimeout: 10 * time.Second, MaxDeleteRatio: 0.05}
+	if o.config != nil {
+		o.config(&cfg)
+	}
 	x, err := extract.New(cfg, p.kcfg, extract.Deps{Source: src, Validator: val, Redactor: o.redactor,
 		Logger: log, Metrics: metrics, BaseURL: p.url, Concurrency: 4, Progress: o.progress})
 	if err != nil {
@@ -144,13 +148,9 @@ func identOf(topic string, raw []byte) (key, ident string, err error) {
 	return ledger.Identity(topic, raw)
 }
 
-func compacted(topic string) bool {
-	return topic == kafkax.Employees || topic == kafkax.People || topic == kafkax.Compensation
-}
-
 // checkLifecycle compares the lifecycle topic with the simulator's ground
-// truth of every Advance: the same (event, key, effective date) multiset,
-// and every ce_id once.
+// truth of every Advance: the same (event, key, effective date) multiset
+// (removals without a date), and every ce_id once.
 func checkLifecycle(t *testing.T, brokers []string, kcfg *kafkax.Config, gts ...ukgsim.GroundTruth) {
 	t.Helper()
 	var got, want []string
@@ -160,7 +160,13 @@ func checkLifecycle(t *testing.T, brokers []string, kcfg *kafkax.Config, gts ...
 		if err := json.Unmarshal(m.Value, &ev); err != nil {
 			t.Fatal(err)
 		}
-		got = append(got, ev.Event+" "+ev.Key+"@"+ev.EffectiveDate)
+		if ev.Event == schema.EventRemoved {
+			// Dated by the run that found it: the simulator's instant is
+			// not observable.
+			got = append(got, ev.Event+" "+ev.Key)
+		} else {
+			got = append(got, ev.Event+" "+ev.Key+"@"+ev.EffectiveDate)
+		}
 		ids[string(m.Header("ce_id"))]++
 	}
 	for _, gt := range gts {
@@ -172,6 +178,9 @@ func checkLifecycle(t *testing.T, brokers []string, kcfg *kafkax.Config, gts ...
 			for _, e := range list {
 				want = append(want, ev+" "+e.CompanyID+"/"+e.EmployeeID+"@"+e.EffectiveDate)
 			}
+		}
+		for _, e := range gt.Removed {
+			want = append(want, schema.EventRemoved+" "+e.CompanyID+"/"+e.EmployeeID)
 		}
 	}
 	sort.Strings(got)
@@ -540,9 +549,11 @@ func (h *hiding) Employee(ctx context.Context, ep ukgpro.Endpoint, companyID, em
 }
 
 // TestFullReconciliationTombstonesVanished: a full run that no longer sees
-// some employees tombstones exactly those keys on the compacted topics
-// (employees, people, compensation), drops them from the state (also as a
-// restarted extractor reads it back), and leaves job history alone.
+// some employees deletes exactly their records: a tombstone per key on the
+// compacted topics (employees, people, compensation), a deletion naming the
+// row (ukg_record_id) per job-history row; one employee.removed per
+// employee naming the topics; the state forgets them (also as a restarted
+// extractor reads it back).
 func TestFullReconciliationTombstonesVanished(t *testing.T) {
 	p := newPipeline(t, ukgsim.Config{Employees: 200, Companies: 2, Seed: 9})
 	x := p.build(opts{})
@@ -560,15 +571,16 @@ func TestFullReconciliationTombstonesVanished(t *testing.T) {
 	for _, topic := range topicOf {
 		lenBefore[topic] = x.State().Len(topic)
 	}
-	hidden := map[string]int{} // topic → records of the vanished employees
+	hidden := map[string]map[string]bool{} // topic → identities of the vanished employees' records
 	for ep, topic := range topicOf {
 		rs, err := p.sim.Records(ep, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
+		hidden[topic] = map[string]bool{}
 		for _, raw := range rs {
-			if key, _, _ := identOf(topic, raw); gone[key] {
-				hidden[topic]++
+			if key, ident, _ := identOf(topic, raw); gone[key] {
+				hidden[topic][ident] = true
 			}
 		}
 	}
@@ -577,41 +589,71 @@ func TestFullReconciliationTombstonesVanished(t *testing.T) {
 	rep := p.run(x)
 	for ep, topic := range topicOf {
 		msgs := p.messages(topic)
-		tombs := map[string]int{}
+		dels := map[string]int{} // identity → deletions
 		for _, m := range msgs {
-			if m.Value == nil {
-				tombs[string(m.Key)]++
-				if want := "com.ukgpro." + topic + ".deleted"; string(m.Header("ce_type")) != want {
-					t.Errorf("%s tombstone %s: ce_type %q, want %q", topic, m.Key, m.Header("ce_type"), want)
-				}
+			if m.Value != nil {
+				continue
+			}
+			ident := string(m.Key)
+			if topic == kafkax.JobHistory {
+				ident += "|" + string(m.Header(extract.HeaderRecordID))
+			}
+			dels[ident]++
+			if want := "com.ukgpro." + topic + ".deleted"; string(m.Header("ce_type")) != want || m.Header("ce_id") == nil {
+				t.Errorf("%s deletion %s: ce_type %q, want %q, with a ce_id", topic, ident, m.Header("ce_type"), want)
 			}
 		}
-		if compacted(topic) {
-			if len(tombs) != len(gone) {
-				t.Errorf("%s: tombstones for %v, want exactly %v", topic, keys(tombs), keys(gone))
-			}
-			for k, n := range tombs {
-				if !gone[k] || n != 1 {
-					t.Errorf("%s: %d tombstones for %s", topic, n, k)
-				}
-			}
-			if got := rep.Endpoints[ep].Tombstones; got != len(gone) {
-				t.Errorf("%s report: %d tombstones, want %d", ep, got, len(gone))
-			}
-		} else if len(tombs) > 0 {
-			t.Errorf("%s (delete policy) got tombstones %v", topic, keys(tombs))
+		if d := diffLists(keys(dels), keys(hidden[topic])); d != "" || len(dels) == 0 {
+			t.Errorf("%s: deletions differ from the vanished records (-extra +missing):\n%s", topic, d)
 		}
-		if got, want := x.State().Len(topic), lenBefore[topic]-hidden[topic]; got != want {
+		for k, n := range dels {
+			if n != 1 {
+				t.Errorf("%s: %d deletions for %s", topic, n, k)
+			}
+		}
+		if got := rep.Endpoints[ep].Tombstones; got != len(hidden[topic]) {
+			t.Errorf("%s report: %d deletions, want %d", ep, got, len(hidden[topic]))
+		}
+		if got, want := x.State().Len(topic), lenBefore[topic]-len(hidden[topic]); got != want {
 			t.Errorf("%s: state holds %d records after the vanishing, want %d", topic, got, want)
 		}
-		if n := len(msgs) - len(tombs); n != p.sim.Rows(ep) {
+		if n := len(msgs) - len(dels); n != p.sim.Rows(ep) {
 			t.Errorf("%s: %d records; the reconciliation must not republish unchanged ones (%d)", topic, n, p.sim.Rows(ep))
+		}
+	}
+	// One employee.removed per vanished employee, naming the four topics.
+	var all []string
+	for _, topic := range topicOf {
+		all = append(all, p.kcfg.Topic(topic))
+	}
+	sort.Strings(all)
+	removed := map[string]int{}
+	for _, m := range p.messages(kafkax.Lifecycle) {
+		var ev schema.LifecycleEvent
+		if err := json.Unmarshal(m.Value, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.Event != schema.EventRemoved {
+			continue
+		}
+		removed[ev.Key]++
+		if len(ev.Changes) != 0 || strings.Join(ev.Sources, ",") != strings.Join(all, ",") || ev.EffectiveDate != p.sim.Now().Format(time.DateOnly) ||
+			string(m.Header("ce_type")) != "com.ukgpro.lifecycle."+schema.EventRemoved {
+			t.Errorf("removal of %s: %+v (ce_type %s)", ev.Key, ev, m.Header("ce_type"))
+		}
+	}
+	if d := diffLists(keys(removed), keys(gone)); d != "" {
+		t.Errorf("employee.removed events differ (-extra +missing):\n%s", d)
+	}
+	for k, n := range removed {
+		if n != 1 {
+			t.Errorf("%d employee.removed events for %s", n, k)
 		}
 	}
 	// The state topic forgot them too.
 	x = p.build(opts{})
 	for _, topic := range topicOf {
-		if got, want := x.State().Len(topic), lenBefore[topic]-hidden[topic]; got != want {
+		if got, want := x.State().Len(topic), lenBefore[topic]-len(hidden[topic]); got != want {
 			t.Errorf("%s: a restarted extractor's state holds %d records, want %d", topic, got, want)
 		}
 	}

@@ -20,6 +20,7 @@ type Metrics struct {
 	publishLatency *prometheus.HistogramVec
 	lastSuccess    *prometheus.GaugeVec
 	runSeconds     *prometheus.HistogramVec
+	deletesRefused *prometheus.GaugeVec
 }
 
 // NewMetrics creates the collectors and registers them with reg (nil: not
@@ -53,9 +54,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "ukgpro_extractor_endpoint_run_seconds", Help: "Duration of one endpoint's run, by pass (full, incremental) and result (ok, error).",
 			Buckets: prometheus.ExponentialBuckets(1, 2, 16), // 1 s to 9 h
 		}, []string{"endpoint", "pass", "result"}),
+		deletesRefused: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "ukgpro_extractor_deletes_refused",
+			Help: "Deletions the mass-delete guard refused in the topic's last full pass (0: none; see EXTRACTOR_MAX_DELETE_RATIO).",
+		}, []string{"topic"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.pages, m.records, m.requests, m.requestSeconds, m.retries, m.publishLatency, m.lastSuccess, m.runSeconds)
+		reg.MustRegister(m.pages, m.records, m.requests, m.requestSeconds, m.retries, m.publishLatency, m.lastSuccess, m.runSeconds, m.deletesRefused)
 	}
 	return m
 }

@@ -146,6 +146,17 @@ func (r *records) unseen() []string {
 	return out
 }
 
+// count returns how many records keep reports true for.
+func (r *records) count(keep func(ident string) bool) int {
+	n := 0
+	for k, s := range r.m {
+		if keep(r.ident(k, s)) {
+			n++
+		}
+	}
+	return n
+}
+
 func (r *records) ident(k recordKey, s slot) string {
 	if rest, ok := r.long[k]; ok {
 		return r.pfx + rest

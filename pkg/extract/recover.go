@@ -53,6 +53,9 @@ func (x *Extractor) recover(ctx context.Context) error {
 		recovered++
 		return nil
 	}
+	// Deletions past the marks: an employee.removed event the interrupted
+	// run did not publish is published from them (tailRemovals).
+	tailRemovals := newRemovals()
 	// Job history first: its rows date the employment changes, as in a run.
 	rows := newRowIndex()
 	for _, topic := range []string{kafkax.JobHistory, kafkax.Employees, kafkax.People, kafkax.Compensation} {
@@ -64,7 +67,8 @@ func (x *Extractor) recover(ctx context.Context) error {
 				return err
 			}
 			prev, known := recs.get(ident)
-			if m.Value == nil { // a tombstone the state did not record
+			if m.Value == nil { // a deletion, recorded in the state or not
+				tailRemovals.add(topic, &kafka.Message{Topic: x.kcfg.Topic(topic), Key: m.Key, Headers: m.Headers})
 				if known {
 					sm, _ := stateMessage(stateTopic, ident, nil, nil)
 					stateMsgs = append(stateMsgs, sm)
@@ -150,6 +154,11 @@ func (x *Extractor) recover(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	removedEvents, err := tailRemovals.events(x, haveEvent)
+	if err != nil {
+		return err
+	}
+	events = append(events, removedEvents...)
 	if len(events) > 0 {
 		if err := x.write(ctx, events); err != nil {
 			return fmt.Errorf("recover: publish lifecycle events: %w", err)
@@ -167,10 +176,13 @@ func (x *Extractor) recover(ctx context.Context) error {
 }
 
 // tailIdentity is the state identity of a record read back from topic
-// from: job-history rows are told apart by their systemId.
+// from: job-history rows are told apart by their systemId (a deletion names
+// it in ukg_record_id).
 func tailIdentity(topic string, m *kafkax.Message, from string) (string, error) {
 	row := ""
-	if topic == kafkax.JobHistory && m.Value != nil {
+	if topic == kafkax.JobHistory && m.Value == nil {
+		row = string(m.Header(HeaderRecordID))
+	} else if topic == kafkax.JobHistory {
 		var id struct {
 			SystemID string `json:"systemId"`
 		}

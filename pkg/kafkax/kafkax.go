@@ -184,6 +184,7 @@ const (
 	Compensation   = "compensation"
 	Lifecycle      = "lifecycle"
 	DLQ            = "dlq"
+	RelayDLQ       = "relay-dlq" // the relay's dead letters (ukgpro-relay)
 	ExtractorState = "_extractor-state"
 
 	// Company configuration: one row per code (compacted).
@@ -229,7 +230,7 @@ func (c *Config) Spec(name string) kafka.TopicConfig {
 	case JobHistory, Lifecycle, Contacts, PTOPlans, DirectDeposit, GlobalBanks, Contracts:
 		add("cleanup.policy", "delete")
 		add("retention.ms", ms(c.Retention))
-	case DLQ:
+	case DLQ, RelayDLQ:
 		add("cleanup.policy", "delete")
 		add("retention.ms", ms(c.DLQRetention))
 	case ExtractorState:

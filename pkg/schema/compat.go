@@ -9,9 +9,11 @@ import (
 // CheckCompatible reports whether next may follow prev as a later version
 // of the same major: a minor version may only add optional, nullable
 // properties (new columns; older Parquet files stay readable together with
-// new ones by name). Removing, renaming, retyping, re-keying,
-// re-classifying (PII) or tightening/loosening any property needs a new
-// major version, where CheckCompatible only checks the name and ordering.
+// new ones by name) and values to an enum (every value valid under prev
+// stays valid; consumers ignore kinds they do not know, as CloudEvents
+// types go). Removing, renaming, retyping, re-keying, re-classifying (PII)
+// or any other tightening or loosening of a property needs a new major
+// version, where CheckCompatible only checks the name and ordering.
 func CheckCompatible(prev, next *Schema) error {
 	if prev.Name != next.Name {
 		return fmt.Errorf("compat: %s vs %s: different topics", prev.ID(), next.ID())
@@ -49,7 +51,7 @@ func CheckCompatible(prev, next *Schema) error {
 		case pf.Header != qf.Header:
 			bad("property %s: x-header changed", p.name)
 		case !sameConstraints(p, q) || pf.Nullable != qf.Nullable:
-			bad("property %s: constraints changed (type, required, minLength, enum, pattern, bounds)", p.name)
+			bad("property %s: constraints changed (type, required, minLength, enum other than added values, pattern, bounds)", p.name)
 		}
 	}
 	for i := range next.props {
@@ -91,5 +93,14 @@ func sameConstraints(p, q *prop) bool {
 		return a.cmp(b) == 0
 	}
 	return p.kinds == q.kinds && p.required == q.required && p.minLen == q.minLen &&
-		slices.Equal(p.enum, q.enum) && patternOf(p) == patternOf(q) && decEq(p.min, q.min) && decEq(p.max, q.max)
+		enumWidened(p.enum, q.enum) && patternOf(p) == patternOf(q) && decEq(p.min, q.min) && decEq(p.max, q.max)
+}
+
+// enumWidened reports whether enum next keeps every value of prev, in the
+// same order, and at most adds values after them (no enum stays no enum).
+func enumWidened(prev, next []string) bool {
+	if prev == nil || next == nil {
+		return prev == nil && next == nil
+	}
+	return len(next) >= len(prev) && slices.Equal(prev, next[:len(prev)])
 }

@@ -100,6 +100,43 @@ func TestCheckCompatible(t *testing.T) {
 	}
 }
 
+// A minor version may add enum values, never drop or reorder them.
+func TestCheckCompatibleEnum(t *testing.T) {
+	v10, err := schemas.FS.ReadFile("lifecycle/v1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := LoadFS(fstest.MapFS{"lifecycle/v1.0.json": {Data: v10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enum := func(vals ...any) func(p map[string]any) map[string]any {
+		return func(p map[string]any) map[string]any { p["enum"] = vals; return p }
+	}
+	old := []any{"employee.hired", "employee.terminated", "employee.rehired", "employee.job_changed", "employee.compensation_changed", "employee.status_changed"}
+	for _, c := range []struct {
+		name string
+		vals []any
+		ok   bool
+	}{
+		{"add a value", append(append([]any{}, old...), "employee.removed"), true},
+		{"drop a value", old[:5], false},
+		{"reorder", append(append([]any{}, old[1:]...), old[0]), false},
+		{"replace a value", append(append([]any{}, old[:5]...), "employee.removed"), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			next, err := LoadFS(fstest.MapFS{"lifecycle/v1.1.json": {Data: editProp(t, v10, "1.1", "event", enum(c.vals...))}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = CheckCompatible(base.Topic("lifecycle"), next.Topic("lifecycle"))
+			if (err == nil) != c.ok {
+				t.Errorf("CheckCompatible: %v, want ok=%v", err, c.ok)
+			}
+		})
+	}
+}
+
 func addRequired(t *testing.T, doc []byte, name string) []byte {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(doc, &m); err != nil {
@@ -242,7 +279,7 @@ func TestLifecycleEventMatchesSchema(t *testing.T) {
 	if err := s.Validate(raw); err != nil {
 		t.Errorf("event without changes: %v", err)
 	}
-	for _, e := range []string{EventHired, EventTerminated, EventRehired, EventJobChanged, EventCompensationChanged, EventStatusChanged} {
+	for _, e := range []string{EventHired, EventTerminated, EventRehired, EventJobChanged, EventCompensationChanged, EventStatusChanged, EventRemoved} {
 		if !inEnum(s.props[s.propIndex["event"]].enum, []byte(e)) {
 			t.Errorf("%s not in the schema's enum", e)
 		}

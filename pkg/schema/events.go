@@ -14,7 +14,11 @@ const (
 	EventJobChanged          = "employee.job_changed"
 	EventCompensationChanged = "employee.compensation_changed"
 	EventStatusChanged       = "employee.status_changed"
-	// EventDirectDepositChanged: a deposit or global-bank account added or
+	// EventRemoved (lifecycle v1.1): the employee was purged from UKG (its
+	// records vanished on a full pass, not a termination). Changes is empty;
+	// Sources names the topics its records vanished from.
+	EventRemoved = "employee.removed"
+	// EventDirectDepositChanged (lifecycle v1.2): a deposit or global-bank account added or
 	// changed (docs/decisions/0101-bank-data-and-multi-row-topics.md).
 	EventDirectDepositChanged = "employee.direct_deposit_changed"
 )

@@ -3,8 +3,10 @@
 // notes, at each check, every record the simulator serves (its identity and
 // the ukg_record_hash the extractor must give it, after the PII policy);
 // Check then requires every noted (identity, hash) in its topic exactly
-// once, nothing else, no tombstone, and each identity's newest message to
-// be the record the simulator serves now.
+// once, nothing else, and each identity's newest message to be the record
+// the simulator serves now, or, for a record it no longer serves (removed
+// employees, deleted job-history rows), exactly one deletion: a null value
+// keyed like the record, job-history rows named by ukg_record_id.
 package ledger
 
 import (
@@ -104,11 +106,21 @@ func (l *Ledger) Check(t testing.TB, brokers []string, prefix string) map[string
 		msgs := testenv.Messages(t, brokers, prefix+topic)
 		counts[topic] = len(msgs)
 		seen := map[[2]string]int{}
-		last := map[string]string{} // identity → hash of its newest message (partition order)
+		last := map[string]string{} // identity → hash of its newest message (partition order), or deleted
+		dels := map[string]int{}    // identity → deletions
 		var problems []string
 		for _, m := range msgs {
 			if m.Value == nil {
-				problems = append(problems, "tombstone for "+string(m.Key))
+				ident := string(m.Key)
+				if topic == kafkax.JobHistory {
+					ident += "|" + string(m.Header(extract.HeaderRecordID))
+				}
+				if want[ident] == nil {
+					problems = append(problems, "deletion of "+ident+", never a simulator record")
+					continue
+				}
+				dels[ident]++
+				last[ident] = deleted
 				continue
 			}
 			key, ident, err := Identity(topic, m.Value)
@@ -146,13 +158,34 @@ func (l *Ledger) Check(t testing.TB, brokers []string, prefix string) map[string
 				problems = append(problems, ident+": newest message is not the record served now")
 			}
 		}
+		var undeleted []string
+		for ident := range want {
+			if _, served := l.now[topic][ident]; served {
+				continue
+			}
+			switch {
+			case last[ident] != deleted:
+				undeleted = append(undeleted, ident)
+			case dels[ident] > 1:
+				dups = append(dups, fmt.Sprintf("deletion of %s×%d", ident, dels[ident]))
+			}
+		}
 		report(t, topic, "problems", problems)
 		report(t, topic, "records missing", missing)
 		report(t, topic, "records published more than once", dups)
 		report(t, topic, "messages that are no simulator record", extra)
+		report(t, topic, "records no longer served but not deleted", undeleted)
 	}
 	return counts
 }
+
+// deleted marks an identity whose newest message is a deletion.
+const deleted = "deleted"
+
+// Live returns what the simulator served at the last Note in topic:
+// identity → ukg_record_hash. It is the current state an archive of the
+// topic must show (latest row per identity, deletions excluded).
+func (l *Ledger) Live(topic string) map[string]string { return l.now[topic] }
 
 func report(t testing.TB, topic, what string, list []string) {
 	t.Helper()
