@@ -51,7 +51,7 @@ func (er *endpointRun) guard(vanished int) error {
 	gauge := x.metrics.deletesRefused.WithLabelValues(er.r.topic)
 	total := er.recs.len()
 	if !x.scope.all() {
-		total = er.recs.count(x.scope.hasIdentity)
+		total = er.recs.count(er.inScope)
 	}
 	if vanished == 0 || float64(vanished) <= x.cfg.MaxDeleteRatio*float64(total) {
 		gauge.Set(0)

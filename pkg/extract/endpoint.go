@@ -46,6 +46,9 @@ type hooks struct {
 	// mass-delete guard (EXTRACTOR_ALLOW_MASS_DELETE).
 	removed   *removals
 	allowMass bool
+	// home: employeeId → home company, for routes whose rows carry no
+	// company (contacts; read by runEndpoint before the route's pages).
+	home map[string]string
 }
 
 // runEndpoint extracts one endpoint: a full pass, or the incremental window
@@ -57,7 +60,7 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 	name := r.ep.String()
 	log = log.With("endpoint", name)
 	es := x.state.Endpoint(name)
-	full := x.cfg.Mode == "full" || !es.Baselined || es.Watermark.IsZero()
+	full := x.cfg.Mode == "full" || !es.Baselined || es.Watermark.IsZero() || r.inc == incNone
 	if !full && x.cfg.FullEvery > 0 && tenantNow.Sub(es.LastFullStart) >= x.cfg.FullEvery {
 		full = true
 	}
@@ -70,20 +73,20 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 
 	var q ukgpro.Query
 	since := es.Watermark.Add(-x.cfg.Overlap)
-	if r.topic == kafkax.JobHistory {
+	if r.rowIndex {
 		// The rows read here date this run's employment changes: reach back
 		// to employment's window when employment is behind (its last run
 		// failed or was killed after job history completed).
-		if ew := x.state.Endpoint("employee-employment-details").Watermark; !ew.IsZero() && ew.Before(es.Watermark) {
+		if ew := x.state.Endpoint(epEmployment).Watermark; !ew.IsZero() && ew.Before(es.Watermark) {
 			since = ew.Add(-x.cfg.Overlap)
 		}
 	}
 	switch {
 	case full:
 		er.startFull()
-	case r.ep.HasChangedFilter():
+	case r.inc == incChanged:
 		q.DateTimeChanged = ukgpro.After(since)
-	case r.ep.HasCreatedFilter(): // job history rows are created, not changed
+	case r.inc == incCreated: // job history rows are created, not changed
 		q.DateTimeCreated = ukgpro.After(since)
 	}
 	log.Info("endpoint started", "full", full, "since", since.Format(time.DateOnly))
@@ -101,7 +104,13 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 
 	// The run's start on the tenant clock is the next window's start.
 	runStart := tenantNow
-	if !full && r.topic == kafkax.Compensation {
+	if r.homeCompany {
+		if h.home, err = x.homeCompanies(ctx); err != nil {
+			err = fmt.Errorf("%s: %w", name, err)
+			return err
+		}
+	}
+	if !full && r.inc == incRefetch {
 		// compensation-details has no change filter: refetch the employees
 		// whose employment changed, unless a full pass is cheaper.
 		keys := make([][2]string, 0, len(h.refetch))
@@ -158,7 +167,9 @@ func (x *Extractor) runEndpoint(ctx context.Context, log *slog.Logger, runID str
 // (EXTRACTOR_COMPANIES): a single-company filter is what every UKG tenant
 // honours (comma lists are less certain, ukgpro-api.md §2).
 func (er *endpointRun) read(ctx context.Context, q ukgpro.Query) error {
-	if er.x.scope.all() {
+	if er.x.scope.all() || er.r.tenantWide || !er.r.ep.HasCompanyFilter() {
+		// Without a company filter the whole list is read and the records
+		// of other companies are dropped (publish).
 		return er.pages(ctx, q)
 	}
 	for _, c := range er.x.scope.ids {

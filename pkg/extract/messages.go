@@ -108,10 +108,16 @@ func (x *Extractor) lifecycleMessage(rec ukgpro.Record, ident string, d derived,
 
 // eventMessage wraps an encoded lifecycle event. Its ce_id depends only on
 // the event kind, the record identity and the source record's ce_id, so
-// re-deriving it from the same data gives the same id.
+// re-deriving it from the same data gives the same id. Its ce_source is the
+// endpoint of the record it was derived from (ident's topic).
 func (x *Extractor) eventMessage(key, ident, event, sourceID, runID string, value []byte, now time.Time) kafka.Message {
 	h, _ := HashRecord(value)
-	src := x.source(routes["employee-employment-details"])
+	topic, _, _ := cut(ident, '|')
+	r, ok := routeOfTopic(topic)
+	if !ok {
+		r, _ = routeByName(epEmployment)
+	}
+	src := x.source(r)
 	return kafka.Message{
 		Topic: x.kcfg.Topic(kafkax.Lifecycle), Key: []byte(key), Value: value,
 		Headers: []kafka.Header{

@@ -29,13 +29,25 @@ func (er *endpointRun) publish(ctx context.Context, recs []ukgpro.Record) error 
 	var pend []pending
 	now := x.now().UTC()
 	for _, rec := range recs {
-		if !x.scope.has(rec.CompanyID) {
+		if er.r.homeCompany {
+			// Contacts: the key's company is the employee's home company
+			// (docs/decisions/0102-contacts-key.md).
+			company := er.h.home[rec.EmployeeID]
+			if company == "" {
+				dl := schema.DeadLetter{Reason: "no_home_company", Error: "the employee has no home employment row to key the record by"}
+				msgs = append(msgs, x.deadLetter(er.r, "/"+rec.EmployeeID, nil, er.runID, dl))
+				er.rep.DLQ++
+				continue
+			}
+			rec.CompanyID, rec.Raw = company, withCompany(rec.Raw, company)
+		}
+		if !er.r.tenantWide && !x.scope.has(rec.CompanyID) {
 			// The tenant ignored the company filter (or a per-employee read
 			// returned the employee's other company): not ours to publish.
 			er.rep.OutOfScope++
 			continue
 		}
-		ident := identity(er.r.topic, rec.Key(), rec.SystemID)
+		ident := identity(er.r.topic, rec.Key(), rec.RowID)
 		if er.full {
 			er.recs.markSeen(ident)
 		}
@@ -54,7 +66,7 @@ func (er *endpointRun) publish(ctx context.Context, recs []ukgpro.Record) error 
 			continue
 		}
 		prev, known := er.recs.get(ident)
-		if er.r.topic == kafkax.JobHistory && er.h.rows != nil && known && prev.hash == h && !prev.dlq {
+		if er.r.rowIndex && er.h.rows != nil && known && prev.hash == h && !prev.dlq {
 			// Published before (by a run that did not finish, perhaps):
 			// it still dates the employment changes of this run.
 			er.h.rows.note(rec.Key(), value, eventID(x.source(er.r), ident, h.String()))
@@ -80,47 +92,45 @@ func (er *endpointRun) publish(ctx context.Context, recs []ukgpro.Record) error 
 		}
 		e := &entry{hash: h}
 		ceID := eventID(x.source(er.r), ident, h.String())
-		msgs = append(msgs, x.recordMessage(er.r, rec.Key(), rec.SystemID, value, h, ceID, er.runID, now))
+		msgs = append(msgs, x.recordMessage(er.r, rec.Key(), rec.RowID, value, h, ceID, er.runID, now))
 		pend = append(pend, pending{ident: ident, e: e, msg: len(msgs) - 1})
 		er.rep.Published++
-		if er.r.topic == kafkax.JobHistory && er.h.rows != nil {
+		if er.r.rowIndex && er.h.rows != nil {
 			er.h.rows.note(rec.Key(), value, ceID)
 		}
-		if er.r.topic == kafkax.Employees {
-			snap, err := snapshot(value)
+		if er.r.snap == nil {
+			continue
+		}
+		snap, err := snapshotOf(value, er.r.snap)
+		if err != nil {
+			return fmt.Errorf("record %s: %w", ident, err)
+		}
+		e.snap = packSnap(snap)
+		var before []string
+		if known {
+			before = unpackSnap(prev.snap)
+		}
+		// A record first met because its company entered the scope is
+		// that company's baseline, as on a first run.
+		derive := er.baselined && (known || !added(er.prevScope, rec.CompanyID))
+		for _, d := range er.r.derive(before, snap, derive, x.cfg.BackfillHires && !known) {
+			sources := []string{ceID}
+			if er.r.events == evEmployment {
+				row, hasRow := er.h.rows.get(rec.Key())
+				sources = row.date(&d, hasRow, ceID)
+			}
+			if x.tailEvents[lifecycleID(d.event, ident, ceID)] {
+				continue // an interrupted run published it already
+			}
+			m, err := x.lifecycleMessage(rec, ident, d, sources, er.runID, now)
 			if err != nil {
-				return fmt.Errorf("record %s: %w", ident, err)
+				return err
 			}
-			e.snap = packSnap(snap)
-			var events []derived
-			switch {
-			case er.baselined && (known || !added(er.prevScope, rec.CompanyID)):
-				// An employee first met because its company entered the
-				// scope is that company's baseline, as on a first run.
-				var before []string
-				if known {
-					before = unpackSnap(prev.snap)
-				}
-				events = diffEmployment(before, snap)
-			case x.cfg.BackfillHires && !known:
-				events = diffEmployment(nil, snap)
-			}
-			row, hasRow := er.h.rows.get(rec.Key())
-			for _, d := range events {
-				sources := row.date(&d, hasRow, ceID)
-				if x.tailEvents[lifecycleID(d.event, ident, ceID)] {
-					continue // an interrupted run published it already
-				}
-				m, err := x.lifecycleMessage(rec, ident, d, sources, er.runID, now)
-				if err != nil {
-					return err
-				}
-				msgs = append(msgs, m)
-				er.rep.Lifecycle++
-			}
-			if er.h.changed != nil {
-				er.h.changed[[2]string{rec.CompanyID, rec.EmployeeID}] = true
-			}
+			msgs = append(msgs, m)
+			er.rep.Lifecycle++
+		}
+		if er.r.events == evEmployment && er.h.changed != nil {
+			er.h.changed[[2]string{rec.CompanyID, rec.EmployeeID}] = true
 		}
 	}
 	return er.commit(ctx, msgs, pend)

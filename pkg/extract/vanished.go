@@ -21,7 +21,7 @@ import (
 func (er *endpointRun) vanished(ctx context.Context, tenantNow time.Time) error {
 	// Records of companies outside the scope were not read: not having met
 	// them proves nothing.
-	missing := slices.DeleteFunc(er.recs.unseen(), func(ident string) bool { return !er.x.scope.hasIdentity(ident) })
+	missing := slices.DeleteFunc(er.recs.unseen(), func(ident string) bool { return !er.inScope(ident) })
 	if err := er.guard(len(missing)); err != nil {
 		return err
 	}
@@ -53,6 +53,12 @@ func (er *endpointRun) vanished(ctx context.Context, tenantNow time.Time) error 
 // before the reader's position) can be missed. Records the employee still
 // has are published like any other (usually unchanged: nothing is sent).
 func (er *endpointRun) confirmGone(ctx context.Context, missing []string) ([]string, error) {
+	if len(missing) == 0 {
+		return nil, nil
+	}
+	if er.r.coded() {
+		return er.confirmGoneByRereading(ctx, missing)
+	}
 	byKey := map[string][]string{}
 	for _, ident := range missing {
 		key, _ := splitIdentity(ident)
@@ -61,6 +67,9 @@ func (er *endpointRun) confirmGone(ctx context.Context, missing []string) ([]str
 	var gone []string
 	for key, idents := range byKey {
 		company, employee, _ := cut(key, '/')
+		if er.r.homeCompany {
+			company = "" // the rows carry none; publish keys them again
+		}
 		recs, err := er.x.src.Employee(ctx, er.r.ep, company, employee)
 		er.rep.Calls++
 		if errors.Is(err, ukgpro.ErrNotFound) {
@@ -80,6 +89,35 @@ func (er *endpointRun) confirmGone(ctx context.Context, missing []string) ([]str
 		}
 	}
 	return gone, nil
+}
+
+// confirmGoneByRereading confirms the absence of configuration rows (keyed
+// by code, not by employee) with a second read of the whole table, which is
+// small: a row missing from both reads is gone. Rows the second read meets
+// are published like any other.
+func (er *endpointRun) confirmGoneByRereading(ctx context.Context, missing []string) ([]string, error) {
+	for page, err := range er.x.src.Pages(ctx, er.r.ep, ukgpro.Query{}) {
+		if err != nil {
+			return nil, fmt.Errorf("confirm that %d records are gone: %w", len(missing), err)
+		}
+		er.rep.Calls++
+		if err := er.publish(ctx, page.Records); err != nil {
+			return nil, err
+		}
+	}
+	var gone []string
+	for _, ident := range missing {
+		if !er.recs.seen(ident) {
+			gone = append(gone, ident)
+		}
+	}
+	return gone, nil
+}
+
+// inScope reports whether a record identity belongs to the run's company
+// scope (EXTRACTOR_COMPANIES); tenant-wide routes are always in it.
+func (er *endpointRun) inScope(ident string) bool {
+	return er.r.tenantWide || er.x.scope.hasIdentity(ident)
 }
 
 func splitIdentity(ident string) (key, row string) {
