@@ -1,18 +1,22 @@
 package extract_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/extract"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/pii"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgpro"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgsim"
 )
 
@@ -284,4 +288,73 @@ func idsOf(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestNewEndpointsUnderFaults: 5xx, 429 with Retry-After, malformed and
+// truncated pages, repeated rows and a tenant page cap on every endpoint at
+// once: each new topic holds exactly what the simulator serves.
+func TestNewEndpointsUnderFaults(t *testing.T) {
+	p := newPipeline(t, ukgsim.Config{Employees: 250, Companies: 3, Seed: 5, MaxPerPage: 40, Start: "2025-06-02"})
+	if err := p.sim.SetFaults(ukgsim.Faults{Rate5xx: 0.10, Rate429: 0.06, RetryAfter: time.Second,
+		RateMalformed: 0.04, RateTruncate: 0.03, RateDuplicate: 0.5}); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := schema.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := newRedactor(t, reg)
+	x := p.build(opts{ukg: func(c *ukgpro.Config) { c.PerPage = 100; c.MaxRetries = 12 },
+		config: func(c *extract.Config) { c.Endpoints = []string{extract.AllEndpoints} }})
+	p.run(x)
+	for _, nr := range newRoutes {
+		want := expected(t, p.sim, pol, nr)
+		got := published(t, p.messages(nr.topic), nr, "")
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s under faults: %d records, want exactly the simulator's %d", nr.topic, len(got), len(want))
+		}
+	}
+	if st := p.sim.Stats(); st.Faults["5xx"] == 0 || st.Faults["malformed"] == 0 {
+		t.Errorf("faults not exercised: %v", st.Faults)
+	}
+}
+
+// TestOptionalEndpointForbidden: with every endpoint selected, an optional
+// endpoint whose role the account lacks (403) is skipped: the run
+// succeeds, its report and a warning name the endpoint and the role, and
+// nothing is published to its topic. Named explicitly, the same endpoint
+// fails the run.
+func TestOptionalEndpointForbidden(t *testing.T) {
+	p := newPipeline(t, ukgsim.Config{Employees: 120, Companies: 2, Seed: 3, Start: "2025-06-02",
+		Deny: []string{ukgsim.EndpointDirectDeposit, ukgsim.EndpointOrgLevels}})
+	x := p.build(opts{config: func(c *extract.Config) { c.Endpoints = []string{extract.AllEndpoints} }})
+	rep := p.run(x)
+	want := []extract.Skipped{{Endpoint: "org-levels", Role: "Company Configuration Integration"},
+		{Endpoint: "direct-deposit", Role: "Employee Direct Deposit"}}
+	if fmt.Sprint(rep.Skipped) != fmt.Sprint(want) {
+		t.Errorf("skipped %v, want %v", rep.Skipped, want)
+	}
+	for _, topic := range []string{kafkax.DirectDeposit, kafkax.OrgLevels} {
+		if n := len(p.messages(topic)); n != 0 {
+			t.Errorf("%s: %d messages from a forbidden endpoint", topic, n)
+		}
+	}
+	for _, topic := range []string{kafkax.Jobs, kafkax.GlobalBanks, kafkax.Employees} {
+		if len(p.messages(topic)) == 0 {
+			t.Errorf("%s: nothing published beside the skipped endpoints", topic)
+		}
+	}
+	logs := p.logs.String()
+	if !strings.Contains(logs, `"endpoint":"direct-deposit","role":"Employee Direct Deposit"`) {
+		t.Errorf("no warning naming direct-deposit and its role in the logs")
+	}
+
+	named := p.build(opts{config: func(c *extract.Config) {
+		c.Endpoints = []string{ukgsim.EndpointEmployment, ukgsim.EndpointDirectDeposit}
+	}})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if rep, err := named.Run(ctx); err == nil || !errors.Is(err, ukgpro.ErrForbidden) || len(rep.Skipped) != 0 {
+		t.Errorf("direct-deposit named in EXTRACTOR_ENDPOINTS and forbidden: err %v, skipped %v; want the run to fail", err, rep.Skipped)
+	}
 }
