@@ -70,6 +70,10 @@ func checkLifecycle(t *testing.T, brokers []string, gts ...ukgsim.GroundTruth) {
 				want = append(want, ev+" "+e.CompanyID+"/"+e.EmployeeID+"@"+e.EffectiveDate)
 			}
 		}
+		// Deposit rows added or changed, dated by their change.
+		for _, d := range gt.DirectDepositChanged {
+			want = append(want, schema.EventDirectDepositChanged+" "+d.CompanyID+"/"+d.EmployeeID+"@"+d.ChangedAt[:10])
+		}
 	}
 	sort.Strings(got)
 	sort.Strings(want)

@@ -137,6 +137,10 @@ func routeOfTopic(topic string) (route, bool) {
 	return route{}, false
 }
 
+// EndpointNames lists every endpoint the extractor can read, in table
+// order (the names EXTRACTOR_ENDPOINTS takes).
+func EndpointNames() []string { return routeNames() }
+
 func routeNames() []string {
 	out := make([]string, len(routeTable))
 	for i, r := range routeTable {

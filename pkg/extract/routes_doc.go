@@ -65,5 +65,6 @@ func RolesMarkdown() string {
 	for _, role := range roles {
 		fmt.Fprintf(&b, "- **%s**: %s\n", role, strings.Join(eps[role], ", "))
 	}
+	b.WriteString("- For `contacts`, grant **Employee Contacts** as well: which of the two gates the REST endpoint is not documented (ukgpro-api-more.md §3).\n")
 	return b.String()
 }
