@@ -4,6 +4,7 @@
 #
 #   docker build --target extractor  -t ukgpro-extractor .
 #   docker build --target loader     -t ukgpro-loader .
+#   docker build --target ukgpro-relay -t ukgpro-relay .
 #   docker build --target ukgpro-sim -t ukgpro-sim .
 #
 # Multi-arch builds cross-compile in the build stage (no emulation):
@@ -23,7 +24,7 @@ COPY . .
 # The build the deploy tests run (deploy/dockerfile_test.go): keep it one RUN.
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
     CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags="-s -w" -o /out/ \
-    ./cmd/extractor ./cmd/loader ./cmd/ukgpro-sim ./cmd/probe
+    ./cmd/extractor ./cmd/loader ./cmd/ukgpro-relay ./cmd/ukgpro-sim ./cmd/probe
 # An empty directory owned by the runtime user: a named volume mounted on
 # it starts writable (a bind mount created by Docker would be root's).
 RUN mkdir -p /out/data
@@ -57,6 +58,14 @@ ENV OPS_ADDR=:9465
 EXPOSE 9465
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s CMD ["/usr/local/bin/probe", "http://127.0.0.1:9465/healthz"]
 ENTRYPOINT ["/usr/local/bin/loader"]
+
+FROM runtime AS ukgpro-relay
+LABEL org.opencontainers.image.title="ukgpro-relay" \
+      org.opencontainers.image.description="Delivers ukgpro lifecycle events to webhooks, in order per employee"
+COPY --from=build /out/ukgpro-relay /usr/local/bin/ukgpro-relay
+EXPOSE 9466
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s CMD ["/usr/local/bin/probe", "http://127.0.0.1:9466/healthz"]
+ENTRYPOINT ["/usr/local/bin/ukgpro-relay"]
 
 FROM runtime AS ukgpro-sim
 LABEL org.opencontainers.image.title="ukgpro-sim" \

@@ -22,8 +22,17 @@ import (
 // every ${VAR:-default} takes its default.
 func loadCompose(t *testing.T, profiles ...string) *types.Project {
 	t.Helper()
+	return loadComposeEnv(t, nil, profiles...)
+}
+
+// userEnv is the .env the docs ask for with the relay profile: the relay
+// has no default destination.
+var userEnv = []string{"RELAY_WEBHOOK_URL=https://hooks.example.com/ukgpro"}
+
+func loadComposeEnv(t *testing.T, environ []string, profiles ...string) *types.Project {
+	t.Helper()
 	opts, err := cli.NewProjectOptions([]string{filepath.Join(root, "docker-compose.yml")},
-		cli.WithWorkingDirectory(root), cli.WithProfiles(profiles), cli.WithEnv(nil))
+		cli.WithWorkingDirectory(root), cli.WithProfiles(profiles), cli.WithEnv(environ))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +75,7 @@ func composePrograms(t *testing.T, p *types.Project) map[string]string {
 
 func TestComposeLoadsWithEveryProfileAndWithout(t *testing.T) {
 	all := loadCompose(t, "*")
-	for _, want := range []string{"kafka", "minio", "minio-init", "ukgpro-sim", "extractor", "loader", "prometheus", "grafana"} {
+	for _, want := range []string{"kafka", "minio", "minio-init", "ukgpro-sim", "extractor", "loader", "relay", "prometheus", "grafana"} {
 		if _, ok := all.Services[want]; !ok {
 			t.Errorf("docker-compose.yml has no service %s", want)
 		}
@@ -74,8 +83,10 @@ func TestComposeLoadsWithEveryProfileAndWithout(t *testing.T) {
 	// Without a profile (a real tenant), the simulator is off and the
 	// extractor still starts: its dependency on it is optional.
 	plain := loadCompose(t)
-	if _, ok := plain.Services["ukgpro-sim"]; ok {
-		t.Error("the simulator runs without --profile sim")
+	for _, opt := range []string{"ukgpro-sim", "relay"} {
+		if _, ok := plain.Services[opt]; ok {
+			t.Errorf("%s runs without its profile", opt)
+		}
 	}
 	if _, ok := plain.Services["extractor"]; !ok {
 		t.Error("the extractor does not run without a profile")
@@ -83,7 +94,7 @@ func TestComposeLoadsWithEveryProfileAndWithout(t *testing.T) {
 }
 
 func TestComposeEnvironmentMatchesThePrograms(t *testing.T) {
-	p := loadCompose(t, "*")
+	p := loadComposeEnv(t, userEnv, "*")
 	progs := composePrograms(t, p)
 	for svc, bin := range progs {
 		s := p.Services[svc]
@@ -96,7 +107,7 @@ func TestComposeEnvironmentMatchesThePrograms(t *testing.T) {
 	for _, bin := range progs {
 		run[bin] = true
 	}
-	for _, want := range []string{"extractor", "loader", "ukgpro-sim"} {
+	for _, want := range []string{"extractor", "loader", "ukgpro-relay", "ukgpro-sim"} {
 		if !run[want] {
 			t.Errorf("no compose service runs %s", want)
 		}

@@ -162,7 +162,7 @@ func labelsOf(f *dto.MetricFamily, series string) []string {
 }
 
 // TestDashboardQueriesWhatTheProgramsExport: every metric a panel or
-// variable queries is exported by the running extractor or loader (see
+// variable queries is exported by the running extractor, loader or relay (see
 // pipeline), and every label it filters or groups by is one those series
 // carry (or one Prometheus adds).
 func TestDashboardQueriesWhatTheProgramsExport(t *testing.T) {
@@ -180,7 +180,7 @@ func TestDashboardQueriesWhatTheProgramsExport(t *testing.T) {
 		for _, name := range p.metrics {
 			f, ok := family(fams, name)
 			if !ok {
-				t.Errorf("%s queries %s, which neither program exports:\n  %s", q.where, name, q.expr)
+				t.Errorf("%s queries %s, which no program exports:\n  %s", q.where, name, q.expr)
 				continue
 			}
 			ls := labelsOf(f, name)
@@ -206,7 +206,7 @@ func TestDashboardQueriesWhatTheProgramsExport(t *testing.T) {
 		"ukgpro_extractor_messages_total", "ukgpro_extractor_http_requests_total", `status="429"`,
 		"ukgpro_extractor_endpoint_run_seconds", "ukgpro_loader_consumer_lag", "ukgpro_loader_files_written_total",
 		"ukgpro_loader_rows_written_total", "ukgpro_loader_flush_seconds_bucket", "ukgpro_loader_dlq_messages_total",
-		`outcome="dlq"`,
+		`outcome="dlq"`, "ukgpro_relay_events_total", "ukgpro_relay_calls_total", "ukgpro_relay_lag",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the dashboard never queries %s", want)

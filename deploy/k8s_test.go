@@ -29,7 +29,9 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-var overlays = []string{"dev", "prod"}
+// overlays are the overlays as shipped and with the optional relay
+// component added.
+var overlays = []string{"dev", "prod", "dev+relay", "prod+relay"}
 
 // Strimzi and Prometheus Operator resources: Go types of the fields we use,
 // so strict decoding rejects anything else (a typo is an unknown field).
@@ -175,7 +177,11 @@ func decodeStrict(raw []byte, v any) error {
 func build(t *testing.T, overlay string) *objects {
 	t.Helper()
 	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
-	rm, err := k.Run(filesys.MakeFsOnDisk(), filepath.Join("k8s", "overlays", overlay))
+	fs, dir := filesys.MakeFsOnDisk(), filepath.Join("k8s", "overlays", overlay)
+	if name, comp, ok := strings.Cut(overlay, "+"); ok {
+		fs, dir = withComponent(t, name, comp)
+	}
+	rm, err := k.Run(fs, dir)
 	if err != nil {
 		t.Fatalf("kustomize build k8s/overlays/%s: %v", overlay, err)
 	}
@@ -206,6 +212,45 @@ func build(t *testing.T, overlay string) *objects {
 		o.byKey[gvk.Kind+"/"+r.GetName()] = v
 	}
 	return o
+}
+
+// withComponent does in memory what a user who enables a component does:
+// it adds `components: [../../components/<comp>]` to the overlay's
+// kustomization.yaml. It returns the file system and the overlay's path.
+func withComponent(t *testing.T, overlay, comp string) (filesys.FileSystem, string) {
+	t.Helper()
+	fs := filesys.MakeFsInMemory()
+	err := filepath.WalkDir("k8s", func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return fs.WriteFile("/"+filepath.ToSlash(p), raw)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kpath := "/k8s/overlays/" + overlay + "/kustomization.yaml"
+	raw, err := fs.ReadFile(kpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var k map[string]any
+	if err := yaml.Unmarshal(raw, &k); err != nil {
+		t.Fatal(err)
+	}
+	comps, _ := k["components"].([]any)
+	k["components"] = append(comps, "../../components/"+comp)
+	if raw, err = yaml.Marshal(k); err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.WriteFile(kpath, raw); err != nil {
+		t.Fatal(err)
+	}
+	return fs, "/k8s/overlays/" + overlay
 }
 
 func TestOverlaysBuildAndDecodeStrictly(t *testing.T) {
@@ -568,13 +613,17 @@ func TestKafkaConnection(t *testing.T) {
 	}
 }
 
-// programTopics are the topics the programs created in the pipeline run,
-// without the prefix the ConfigMap sets.
-func programTopics(t *testing.T, prefix string) map[string]topicInfo {
+// programTopics are the topics the overlay's programs created in the
+// pipeline run, under the prefix the ConfigMap sets.
+func programTopics(t *testing.T, o *objects, prefix string) map[string]topicInfo {
 	t.Helper()
+	runs := map[string]bool{}
+	for _, w := range workloads(t, o) {
+		runs[w.bin] = true
+	}
 	out := map[string]topicInfo{}
 	for name, ti := range pipeline(t).topics {
-		if strings.HasPrefix(name, "ukgpro.") {
+		if strings.HasPrefix(name, "ukgpro.") && runs[ti.createdBy] {
 			out[prefix+strings.TrimPrefix(name, "ukgpro.")] = ti
 		}
 	}
@@ -607,7 +656,7 @@ func TestKafkaTopicsAreTheProgramsTopics(t *testing.T) {
 					t.Errorf("ConfigMap ukgpro-kafka sets %s=%s; this test checks the topics against the default %s", name, v, vars[name].Default)
 				}
 			}
-			want := programTopics(t, setting("KAFKA_TOPIC_PREFIX"))
+			want := programTopics(t, o, setting("KAFKA_TOPIC_PREFIX"))
 			got := map[string]*kafkaTopic{}
 			for _, kt := range of[kafkaTopic](o) {
 				if got[kt.Spec.TopicName] != nil {
@@ -691,7 +740,7 @@ func TestKafkaUsersHoldOnlyWhatEachProgramNeeds(t *testing.T) {
 			kcm := o.get("ConfigMap", "ukgpro-kafka").(*corev1.ConfigMap)
 			prefix := kcm.Data["KAFKA_TOPIC_PREFIX"]
 			topics := slices.Sorted(func(y func(string) bool) {
-				for k := range programTopics(t, prefix) {
+				for k := range programTopics(t, o, prefix) {
 					if !y(k) {
 						return
 					}
@@ -715,18 +764,34 @@ func TestKafkaUsersHoldOnlyWhatEachProgramNeeds(t *testing.T) {
 						}
 					}
 					forbid = append(forbid, [3]string{"group", "ukgpro-loader", "Read"})
+				case "ukgpro-relay":
+					group := w.env["RELAY_GROUP_ID"]
+					if group == "" {
+						group = programVars(t, "ukgpro-relay")["RELAY_GROUP_ID"].Default
+					}
+					need = append(need, [3]string{"group", group, "Read"}, [3]string{"topic", prefix + "relay-dlq", "Write"},
+						[3]string{"topic", prefix + "lifecycle", "Read"}, [3]string{"topic", prefix + "lifecycle", "Describe"})
+					for _, tp := range topics {
+						if tp != prefix+"lifecycle" {
+							forbid = append(forbid, [3]string{"topic", tp, "Read"})
+						}
+						if tp != prefix+"relay-dlq" {
+							forbid = append(forbid, [3]string{"topic", tp, "Write"})
+						}
+					}
 				case "loader":
 					group := w.env["LOADER_GROUP_ID"]
 					if group == "" {
 						group = programVars(t, "loader")["LOADER_GROUP_ID"].Default
 					}
 					need = append(need, [3]string{"group", group, "Read"}, [3]string{"topic", prefix + "dlq", "Write"})
+					consumed := loaderTopics(t, prefix)
 					for _, tp := range topics {
-						if strings.HasPrefix(tp, prefix+"_") {
+						if !consumed[tp] {
 							forbid = append(forbid, [3]string{"topic", tp, "Read"})
-							continue
+						} else {
+							need = append(need, [3]string{"topic", tp, "Read"}, [3]string{"topic", tp, "Describe"})
 						}
-						need = append(need, [3]string{"topic", tp, "Read"}, [3]string{"topic", tp, "Describe"})
 						if tp != prefix+"dlq" {
 							forbid = append(forbid, [3]string{"topic", tp, "Write"})
 						}
@@ -752,6 +817,20 @@ func TestKafkaUsersHoldOnlyWhatEachProgramNeeds(t *testing.T) {
 			}
 		})
 	}
+}
+
+// loaderTopics are the topics the loader consumed in the pipeline run (its
+// consumer-lag series), under prefix.
+func loaderTopics(t *testing.T, prefix string) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	for _, m := range pipeline(t).metrics["ukgpro_loader_consumer_lag"].GetMetric() {
+		out[prefix+strings.TrimPrefix(label(m, "topic"), "ukgpro.")] = true
+	}
+	if len(out) == 0 {
+		t.Fatal("the loader reported no consumer lag")
+	}
+	return out
 }
 
 func memory(t *testing.T, where, s string) int64 {
@@ -836,14 +915,23 @@ func TestWorkloads(t *testing.T) {
 					if !slices.Contains(w.c.Args, "--once") {
 						t.Errorf("%s: a CronJob's extractor runs --once", w.where)
 					}
+					// The pod ends with the run: it must outlive two scrapes.
+					linger, _ := time.ParseDuration(w.env["EXTRACTOR_METRICS_LINGER"])
+					for _, sm := range of[serviceMonitor](o) {
+						for _, ep := range sm.Spec.Endpoints {
+							if iv, err := time.ParseDuration(ep.Interval); err == nil && linger < 2*iv {
+								t.Errorf("%s: EXTRACTOR_METRICS_LINGER=%s is shorter than two scrape intervals (%s): the run's final values may never be scraped", w.where, linger, iv)
+							}
+						}
+					}
 				case *appsv1.Deployment:
-					if w.bin != "loader" {
+					if _, ok := graceNeeds[w.bin]; !ok {
 						continue
 					}
 					if x.Spec.Replicas == nil || int(*x.Spec.Replicas) > partitions {
-						t.Errorf("%s: %v replicas for %d partitions: the extra loaders would sit idle", w.where, x.Spec.Replicas, partitions)
+						t.Errorf("%s: %v replicas for %d partitions: the extra members would sit idle", w.where, x.Spec.Replicas, partitions)
 					}
-					checkLoaderShutdownAndProbes(t, w, named)
+					checkShutdownAndProbes(t, w, named)
 					pdb := false
 					for _, b := range of[policyv1.PodDisruptionBudget](o) {
 						sel, err := metav1.LabelSelectorAsSelector(b.Spec.Selector)
@@ -852,7 +940,7 @@ func TestWorkloads(t *testing.T) {
 						}
 					}
 					if !pdb {
-						t.Errorf("%s: no PodDisruptionBudget selects the loaders", w.where)
+						t.Errorf("%s: no PodDisruptionBudget selects its pods", w.where)
 					}
 				default:
 					t.Errorf("%s: the %s runs as a %T", w.where, w.bin, w.obj)
@@ -862,10 +950,23 @@ func TestWorkloads(t *testing.T) {
 	}
 }
 
-func checkLoaderShutdownAndProbes(t *testing.T, w workload, port string) {
+// graceNeeds are, per consumer-group program, the deadlines of what it does
+// after SIGTERM, plus room for the work they bound: the loader flushes every
+// open file, commits and may retry a dead letter; the relay lets calls in
+// flight finish, then commits.
+var graceNeeds = map[string]struct {
+	vars  []string
+	extra time.Duration
+}{
+	"loader":       {[]string{"LOADER_COMMIT_TIMEOUT", "LOADER_DLQ_TIMEOUT"}, 30 * time.Second},
+	"ukgpro-relay": {[]string{"RELAY_SHUTDOWN_GRACE", "RELAY_COMMIT_TIMEOUT"}, 5 * time.Second},
+}
+
+func checkShutdownAndProbes(t *testing.T, w workload, port string) {
 	t.Helper()
-	vars := programVars(t, "loader")
-	dur := func(name string) time.Duration {
+	vars := programVars(t, w.bin)
+	need := graceNeeds[w.bin].extra
+	for _, name := range graceNeeds[w.bin].vars {
 		v, ok := w.env[name]
 		if !ok {
 			v = vars[name].Default
@@ -874,14 +975,10 @@ func checkLoaderShutdownAndProbes(t *testing.T, w workload, port string) {
 		if err != nil {
 			t.Errorf("%s: %s=%q", w.where, name, v)
 		}
-		return d
+		need += d
 	}
-	// On SIGTERM a loader flushes every open file, commits (one commit
-	// deadline) and may retry a dead letter (one DLQ deadline): the grace
-	// period covers both with room for the files' upload.
-	need := dur("LOADER_COMMIT_TIMEOUT") + dur("LOADER_DLQ_TIMEOUT") + 30*time.Second
 	if g := w.spec.TerminationGracePeriodSeconds; g == nil || time.Duration(*g)*time.Second < need {
-		t.Errorf("%s: terminationGracePeriodSeconds %v is shorter than a flush, commit and dead letter (%s)", w.where, w.spec.TerminationGracePeriodSeconds, need)
+		t.Errorf("%s: terminationGracePeriodSeconds %v is shorter than its shutdown (%s)", w.where, w.spec.TerminationGracePeriodSeconds, need)
 	}
 	for _, p := range []struct {
 		name  string

@@ -28,6 +28,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/devkafka"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgsim"
 )
 
@@ -41,6 +42,7 @@ type pipelineRun struct {
 type topicInfo struct {
 	partitions int
 	config     map[string]string
+	createdBy  string // the first program after whose start the topic existed
 }
 
 var (
@@ -67,12 +69,14 @@ func stopPipeline() {
 	stops = nil
 }
 
-// pipeline runs the extractor and the loader binaries, built by the
-// Dockerfile's command, once for the whole test binary: the extractor
+// pipeline runs the extractor, the loader and the relay binaries, built by
+// the Dockerfile's command, once for the whole test binary: the extractor
 // against the simulator (through a proxy that answers one 429 and breaks one
 // record's schema, so retries and dead letters are counted) and the embedded
-// broker, then the loader (after one undecodable message, so it dead-letters
-// too). It returns once both have exported every series they have.
+// broker, with hires backfilled so there are lifecycle events; then the
+// loader (after one undecodable message, so it dead-letters too); then the
+// relay, whose webhook answers one 503 (a retry) and one 400 (a dead
+// letter). It returns once each has exported every series it has.
 func pipeline(t *testing.T) *pipelineRun {
 	t.Helper()
 	dir := binaries(t)
@@ -109,7 +113,7 @@ func runPipeline(dir string) (*pipelineRun, error) {
 		"UKG_CUSTOMER_API_KEY": "DEMO-KEY", "PII_HMAC_KEY": "deploy-test-hmac-key-0123",
 		"KAFKA_BROKERS": brokers, "KAFKA_REPLICATION_FACTOR": "1", "UKG_RATE_LIMIT": "0",
 		"UKG_PER_PAGE": "50", "UKG_RETRY_BASE": "10ms", "UKG_RETRY_MAX": "1s", "EXTRACTOR_LINGER": "2ms",
-		"EXTRACTOR_INTERVAL": "1h", "OPS_ADDR": extOps, "LOG_FORMAT": "json",
+		"EXTRACTOR_INTERVAL": "1h", "OPS_ADDR": extOps, "LOG_FORMAT": "json", "EXTRACTOR_BACKFILL_HIRES": "true",
 	})
 	if err != nil {
 		return nil, err
@@ -128,6 +132,11 @@ func runPipeline(dir string) (*pipelineRun, error) {
 		return ""
 	})
 	if err != nil {
+		return nil, err
+	}
+
+	run := &pipelineRun{metrics: map[string]*dto.MetricFamily{}, topics: map[string]topicInfo{}}
+	if err := run.noteTopics(broker.Addrs(), "extractor"); err != nil {
 		return nil, err
 	}
 
@@ -168,14 +177,96 @@ func runPipeline(dir string) (*pipelineRun, error) {
 		return nil, err
 	}
 
-	run := &pipelineRun{metrics: map[string]*dto.MetricFamily{}}
-	for _, m := range []map[string]*dto.MetricFamily{extMetrics, loadMetrics} {
+	if err := run.noteTopics(broker.Addrs(), "loader"); err != nil {
+		return nil, err
+	}
+
+	var calls atomic.Int64
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		switch calls.Add(1) {
+		case 1:
+			w.WriteHeader(http.StatusServiceUnavailable) // retried
+		case 2:
+			w.WriteHeader(http.StatusBadRequest) // dead-lettered
+		default:
+			w.WriteHeader(http.StatusNoContent)
+		}
+	}))
+	onStop(hook.Close)
+	relayOps, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	rl, err := startProgram(filepath.Join(dir, "ukgpro-relay"), map[string]string{
+		"KAFKA_BROKERS": brokers, "KAFKA_REPLICATION_FACTOR": "1", "RELAY_WEBHOOK_URL": hook.URL + "/ukgpro",
+		"RELAY_RETRY_BASE": "10ms", "RELAY_RETRY_MAX": "100ms", "OPS_ADDR": relayOps, "LOG_FORMAT": "json",
+	})
+	if err != nil {
+		return nil, err
+	}
+	relayMetrics, err := scrapeUntil(rl, "http://"+relayOps+"/metrics", 3*time.Minute, func(m map[string]*dto.MetricFamily) string {
+		outcomes := map[string]bool{}
+		for _, s := range m["ukgpro_relay_events_total"].GetMetric() {
+			outcomes[label(s, "outcome")] = true
+		}
+		if !outcomes["delivered"] || !outcomes["dead_lettered"] {
+			return "the relay's delivered and dead-lettered events"
+		}
+		for _, name := range []string{"ukgpro_relay_retries_total", "ukgpro_relay_call_seconds", "ukgpro_relay_lag", "ukgpro_relay_commits_total"} {
+			if len(m[name].GetMetric()) == 0 {
+				return "the relay's " + name
+			}
+		}
+		return ""
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The relay creates its DLQ topic at start; wait until the broker lists it.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ts, err := describeTopics(broker.Addrs())
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := ts["ukgpro."+kafkax.RelayDLQ]; ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("the relay started but ukgpro.%s does not exist:\n%s", kafkax.RelayDLQ, rl.stderr.tail())
+		}
+		select {
+		case <-rl.done:
+			return nil, fmt.Errorf("the relay exited:\n%s", rl.stderr.tail())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	if err := run.noteTopics(broker.Addrs(), "ukgpro-relay"); err != nil {
+		return nil, err
+	}
+	for _, m := range []map[string]*dto.MetricFamily{extMetrics, loadMetrics, relayMetrics} {
 		for name, f := range m {
 			run.metrics[name] = f
 		}
 	}
-	run.topics, err = describeTopics(broker.Addrs())
-	return run, err
+	return run, nil
+}
+
+// noteTopics records the topics on the broker, attributing new ones to
+// prog (just started).
+func (r *pipelineRun) noteTopics(addrs []string, prog string) error {
+	now, err := describeTopics(addrs)
+	if err != nil {
+		return err
+	}
+	for name, ti := range now {
+		if _, ok := r.topics[name]; !ok {
+			ti.createdBy = prog
+			r.topics[name] = ti
+		}
+	}
+	return nil
 }
 
 // faultProxy forwards to the simulator but answers the first request of

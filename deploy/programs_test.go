@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -259,9 +260,13 @@ func parseHelp(out []byte) (map[string]helpVar, error) {
 }
 
 // conditionallyRequired are variables --help cannot mark required because
-// a setting decides: the extractor's default PII policy hashes, which needs
-// PII_HMAC_KEY (pkg/pii), so every deployment sets it.
-var conditionallyRequired = map[string][]string{"extractor": {"PII_HMAC_KEY"}}
+// a setting decides; each group needs one of its variables set. The
+// extractor's default PII policy hashes, which needs PII_HMAC_KEY
+// (pkg/pii); the relay needs somewhere to send events (pkg/relay).
+var conditionallyRequired = map[string][][]string{
+	"extractor":    {{"PII_HMAC_KEY"}},
+	"ukgpro-relay": {{"RELAY_WEBHOOK_URL", "RELAY_ROUTES_FILE"}},
+}
 
 // checkEnv reports variables in env that bin does not know and required
 // ones it lacks. where names the deployment object for the messages.
@@ -273,16 +278,16 @@ func checkEnv(t *testing.T, where, bin string, env map[string]string) {
 			t.Errorf("%s sets %s, which %s does not know (not in `%s --help`)", where, name, bin, bin)
 		}
 	}
-	var required []string
+	var required [][]string
 	for name, v := range vars {
 		if v.Required {
-			required = append(required, name)
+			required = append(required, []string{name})
 		}
 	}
 	required = append(required, conditionallyRequired[bin]...)
-	for _, name := range required {
-		if strings.TrimSpace(env[name]) == "" {
-			t.Errorf("%s does not set %s, which %s requires", where, name, bin)
+	for _, group := range required {
+		if !slices.ContainsFunc(group, func(name string) bool { return strings.TrimSpace(env[name]) != "" }) {
+			t.Errorf("%s does not set %s, which %s requires", where, strings.Join(group, " or "), bin)
 		}
 	}
 }

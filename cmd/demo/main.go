@@ -30,9 +30,11 @@ import (
 )
 
 type config struct {
-	Out     string `env:"DEMO_OUT, default=demo-out" desc:"directory of the Parquet archive the demo writes (emptied first)"`
-	Advance int    `env:"DEMO_ADVANCE_DAYS, default=30" desc:"days the tenant clock moves between the two runs (0: one run only)"`
-	Sim     ukgsim.Config
+	Out         string `env:"DEMO_OUT, default=demo-out" desc:"directory of the Parquet archive the demo writes (emptied first)"`
+	Advance     int    `env:"DEMO_ADVANCE_DAYS, default=30" desc:"days the tenant clock moves between the two runs (0: one run only)"`
+	Removals    int    `env:"DEMO_REMOVALS, default=1" desc:"employees the tenant purges between the two runs (the second run, a full reconciliation, deletes them)"`
+	Corrections int    `env:"DEMO_CORRECTIONS, default=2" desc:"job-history rows the tenant deletes or corrects between the two runs"`
+	Sim         ukgsim.Config
 }
 
 func main() {
@@ -116,14 +118,20 @@ func run(ctx context.Context, cfg config) error {
 		return err
 	}
 	if cfg.Advance > 0 {
-		gt, err := sim.Advance(cfg.Advance)
+		gt, err := sim.AdvanceWith(cfg.Advance, ukgsim.AdvanceOptions{Removals: cfg.Removals, Corrections: cfg.Corrections})
 		if err != nil {
 			return err
 		}
-		step("the tenant clock moves %d days: %d hired, %d terminated, %d rehired, %d job changes, %d pay changes, %d status changes",
+		step("the tenant clock moves %d days: %d hired, %d terminated, %d rehired, %d job changes, %d pay changes, %d status changes; "+
+			"%d employees purged, %d job-history rows deleted, %d corrected",
 			cfg.Advance, len(gt.Hired), len(gt.Terminated), len(gt.Rehired), len(gt.JobChanged),
-			len(gt.CompensationChanged), len(gt.StatusChanged))
-		if err := runBoth("run 2 (incremental: changed records and lifecycle events)"); err != nil {
+			len(gt.CompensationChanged), len(gt.StatusChanged), len(gt.Removed), len(gt.JobHistoryDeleted), len(gt.JobHistoryCorrected))
+		for _, e := range gt.Removed {
+			fmt.Printf("    purged: %s/%s\n", e.CompanyID, e.EmployeeID)
+		}
+		// The last full pass is more than EXTRACTOR_FULL_EVERY (7 days) old
+		// on the tenant clock, so this run reconciles in full.
+		if err := runBoth("run 2 (a full reconciliation: changed records, lifecycle events, deletions)"); err != nil {
 			return err
 		}
 	}
@@ -182,11 +190,15 @@ func report(ctx context.Context, root string) error {
 	}
 	queries := []struct{ title, sql string }{
 		{"files and rows per topic", strings.Join(parts, " UNION ALL ") + " ORDER BY topic"},
-		{"headcount by company and status (current state: the latest version of each employee)", `
+		{"headcount by company and status (current state: the latest version of each employee, unless it is a deletion)", `
 SELECT company_id, employee_status_code AS status, count(*) AS employees
 FROM (SELECT * FROM ` + glob("employees") + `
       QUALIFY row_number() OVER (PARTITION BY _key ORDER BY _kafka_offset DESC) = 1)
+WHERE _deleted IS NOT TRUE
 GROUP BY ALL ORDER BY company_id, status`},
+		{"deletions in the archive (rows with _deleted: purged employees, deleted job-history rows)", `
+SELECT _kafka_topic AS topic, _key AS key, coalesce(_record_id, '') AS row, _kafka_timestamp AS archived
+FROM ` + glob("*") + ` WHERE _deleted ORDER BY topic, key, row`},
 		{"lifecycle events by type", `
 SELECT event, count(*) AS events, min(effective_date) AS first, max(effective_date) AS last
 FROM ` + glob("lifecycle") + ` GROUP BY event ORDER BY events DESC`},
@@ -224,7 +236,7 @@ WHERE column_name IN ('employee_id','annual_salary','hourly_pay_rate','original_
 		}
 	}
 	step("query it yourself: duckdb, then paste")
-	fmt.Printf("SELECT company_id, employee_status_code, count(*)\nFROM (SELECT * FROM read_parquet('%s/ukgpro.employees/*/*.parquet', hive_partitioning=true, union_by_name=true)\n      QUALIFY row_number() OVER (PARTITION BY _key ORDER BY _kafka_offset DESC) = 1)\nGROUP BY ALL ORDER BY ALL;\n", root)
+	fmt.Printf("SELECT company_id, employee_status_code, count(*)\nFROM (SELECT * FROM read_parquet('%s/ukgpro.employees/*/*.parquet', hive_partitioning=true, union_by_name=true)\n      QUALIFY row_number() OVER (PARTITION BY _key ORDER BY _kafka_offset DESC) = 1)\nWHERE _deleted IS NOT TRUE\nGROUP BY ALL ORDER BY ALL;\n", root)
 	fmt.Printf("SELECT * FROM read_parquet('%s/ukgpro.lifecycle/*/*.parquet', hive_partitioning=true) ORDER BY effective_date DESC LIMIT 20;\n", root)
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"time"
 
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/extract"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
@@ -20,6 +21,9 @@ type config struct {
 	OpsAddr   string `env:"OPS_ADDR, default=127.0.0.1:9464" desc:"address of /metrics, /healthz, /readyz and /debug/pprof/ (empty: off)"`
 	Progress  string `env:"EXTRACTOR_PROGRESS, default=auto" desc:"live progress display with --once: auto (on a terminal), on or off"`
 	Once      bool   `flag:"once" desc:"run every endpoint once and exit: 0 only when all of it is acknowledged by Kafka"`
+	// A CronJob's pod ends with the run: without a wait, Prometheus may
+	// never see the run's final values.
+	MetricsLinger time.Duration `env:"EXTRACTOR_METRICS_LINGER, default=0s" desc:"with --once, keep serving /metrics this long after the run (SIGTERM ends it) so Prometheus scrapes the final values; about twice the scrape interval"`
 }
 
 func (c *config) Validate() error {

@@ -45,7 +45,8 @@ func (l *testLedger) check(t *testing.T, brokers []string) {
 }
 
 // checkLifecycle: the lifecycle topic holds exactly the ground truth's
-// events (event, key, effective date), each ce_id once.
+// events (event, key, effective date; removals without a date), each
+// ce_id once.
 func checkLifecycle(t *testing.T, brokers []string, gts ...ukgsim.GroundTruth) {
 	t.Helper()
 	var got, want []string
@@ -55,7 +56,11 @@ func checkLifecycle(t *testing.T, brokers []string, gts ...ukgsim.GroundTruth) {
 		if err := json.Unmarshal(m.Value, &ev); err != nil {
 			t.Fatal(err)
 		}
-		got = append(got, ev.Event+" "+ev.Key+"@"+ev.EffectiveDate)
+		if ev.Event == schema.EventRemoved {
+			got = append(got, ev.Event+" "+ev.Key) // dated by the run that found it
+		} else {
+			got = append(got, ev.Event+" "+ev.Key+"@"+ev.EffectiveDate)
+		}
 		if ids[string(m.Header("ce_id"))]++; ids[string(m.Header("ce_id"))] == 2 {
 			t.Errorf("lifecycle event %s %s published twice", ev.Event, ev.Key)
 		}
@@ -73,6 +78,9 @@ func checkLifecycle(t *testing.T, brokers []string, gts ...ukgsim.GroundTruth) {
 		// Deposit rows added or changed, dated by their change.
 		for _, d := range gt.DirectDepositChanged {
 			want = append(want, schema.EventDirectDepositChanged+" "+d.CompanyID+"/"+d.EmployeeID+"@"+d.ChangedAt[:10])
+		}
+		for _, e := range gt.Removed {
+			want = append(want, schema.EventRemoved+" "+e.CompanyID+"/"+e.EmployeeID)
 		}
 	}
 	sort.Strings(got)
@@ -120,11 +128,14 @@ func killed(t *testing.T, vars map[string]string, delay time.Duration) bool {
 }
 
 // TestKill9AtRandomMoments kills the extractor with SIGKILL at random
-// moments of a baseline and of an incremental run (one or two kills in a
-// row), restarts it, and checks after each phase that the topics hold
-// every simulator record exactly once (no acknowledged record published
-// twice: the restarted extractor reads what the killed one left past its
-// mark) and that the lifecycle events are exactly the ground truth.
+// moments of a baseline, of an incremental run and of a full
+// reconciliation that deletes purged employees and job-history rows (one
+// or two kills in a row), restarts it, and checks after each phase that
+// the topics hold every simulator record exactly once and every vanished
+// record's deletion exactly once (no acknowledged message published twice:
+// the restarted extractor reads what the killed one left past its mark)
+// and that the lifecycle events, employee.removed included, are exactly
+// the ground truth.
 func TestKill9AtRandomMoments(t *testing.T) {
 	trials := 10
 	if testing.Short() {
@@ -136,8 +147,9 @@ func TestKill9AtRandomMoments(t *testing.T) {
 		return ukgsim.Config{Employees: 400, Companies: 3, Seed: s, Faults: ukgsim.Faults{Latency: 20 * time.Millisecond}}
 	}
 
-	// Calibrate: how long an uninterrupted baseline and incremental run take.
-	var full, incr time.Duration
+	// Calibrate: how long an uninterrupted baseline, incremental run and
+	// deleting reconciliation take.
+	var full, incr, recon time.Duration
 	t.Run("calibrate", func(t *testing.T) {
 		sim, url := testenv.Sim(t, simCfg(99))
 		brokers := testenv.Kafka(t)
@@ -162,7 +174,20 @@ func TestKill9AtRandomMoments(t *testing.T) {
 		led.note(t, sim)
 		led.check(t, brokers)
 		checkLifecycle(t, brokers, gt)
-		t.Logf("baseline %s, incremental %s", full, incr)
+		gt2, err := sim.AdvanceWith(30, ukgsim.AdvanceOptions{Removals: 4, Corrections: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		vars["EXTRACTOR_MODE"] = "full"
+		began = time.Now()
+		if code, errOut := runOnce(t, vars); code != 0 {
+			t.Fatalf("reconciliation exited %d:\n%s", code, tail(errOut, 20))
+		}
+		recon = time.Since(began)
+		led.note(t, sim)
+		led.check(t, brokers)
+		checkLifecycle(t, brokers, gt, gt2)
+		t.Logf("baseline %s, incremental %s, reconciliation %s", full, incr, recon)
 	})
 	if full == 0 {
 		t.Fatal("calibration failed")
@@ -201,6 +226,13 @@ func TestKill9AtRandomMoments(t *testing.T) {
 			}
 			phase("incremental", incr)
 			checkLifecycle(t, brokers, gt)
+			gt2, err := sim.AdvanceWith(30, ukgsim.AdvanceOptions{Removals: 4, Corrections: 4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			vars["EXTRACTOR_MODE"] = "full"
+			phase("reconciliation", recon)
+			checkLifecycle(t, brokers, gt, gt2)
 		})
 	}
 	if landed < trials {

@@ -110,6 +110,9 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, memLimit int64) er
 			return nil
 		}
 		if cfg.Once {
+			if cfg.OpsAddr != "" {
+				lingerForScrape(ctx, log, cfg.MetricsLinger)
+			}
 			return err
 		}
 		if err != nil {
@@ -121,6 +124,20 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, memLimit int64) er
 			return nil
 		case <-time.After(cfg.Extractor.Interval):
 		}
+	}
+}
+
+// lingerForScrape keeps the ops server up for d after a --once run, so
+// Prometheus scrapes the run's final values before the process (a CronJob's
+// pod) ends. A signal ends the wait.
+func lingerForScrape(ctx context.Context, log *slog.Logger, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	log.Info("run finished; serving /metrics before exiting", "linger", d.String())
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
 	}
 }
 

@@ -255,6 +255,53 @@ func TestHelpListsEveryVariableAndNoSecret(t *testing.T) {
 	}
 }
 
+// TestOnceLingersForAFinalScrape: with EXTRACTOR_METRICS_LINGER, --once
+// keeps /metrics up after the run with every endpoint's final values (a
+// CronJob's Prometheus scrape), and SIGTERM ends the wait with exit 0.
+func TestOnceLingersForAFinalScrape(t *testing.T) {
+	_, url := testenv.Sim(t, ukgsim.Config{Employees: 50})
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	p := start(t, runEnv(url, testenv.Kafka(t), map[string]string{"OPS_ADDR": addr, "EXTRACTOR_METRICS_LINGER": "10m"}), "--once")
+	endpoints := len(strings.Split(envDefault(t, "EXTRACTOR_ENDPOINTS"), ","))
+	testenv.Eventually(t, 90*time.Second, "every endpoint's run duration in /metrics", func() bool {
+		if p.exited() {
+			return true // reported below
+		}
+		res, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			return false
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return strings.Count(string(body), "ukgpro_extractor_endpoint_run_seconds_count{") == endpoints
+	})
+	if p.exited() {
+		t.Fatalf("the extractor exited before the linger ended:\n%s", p.stderr.String())
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.wait(t, 30*time.Second); code != 0 {
+		t.Fatalf("exit %d after SIGTERM during the linger, want 0:\n%s", code, p.stderr.String())
+	}
+}
+
+// envDefault is the default of an extractor variable, from its config.
+func envDefault(t *testing.T, name string) string {
+	t.Helper()
+	vars, err := envconf.Vars(&config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vars {
+		if v.Env == name {
+			return v.Default
+		}
+	}
+	t.Fatalf("no variable %s", name)
+	return ""
+}
+
 func TestBadConfigurationExits2WithOneLine(t *testing.T) {
 	good := runEnv("http://127.0.0.1:1", []string{"127.0.0.1:1"}, nil)
 	tests := []struct {
@@ -273,6 +320,7 @@ func TestBadConfigurationExits2WithOneLine(t *testing.T) {
 		{name: "page size zero", set: map[string]string{"UKG_PER_PAGE": "0"}, want: "UKG_PER_PAGE"},
 		{name: "mode unknown", set: map[string]string{"EXTRACTOR_MODE": "sometimes"}, want: "EXTRACTOR_MODE"},
 		{name: "interval not a duration", set: map[string]string{"EXTRACTOR_INTERVAL": "soon"}, want: "EXTRACTOR_INTERVAL"},
+		{name: "linger not a duration", set: map[string]string{"EXTRACTOR_METRICS_LINGER": "a while"}, want: "EXTRACTOR_METRICS_LINGER"},
 		{name: "broker not host:port", set: map[string]string{"KAFKA_BROKERS": "kafka"}, want: "KAFKA_BROKERS"},
 		{name: "base URL not http", set: map[string]string{"UKG_BASE_URL": "ftp://tenant"}, want: "UKG_BASE_URL"},
 		{name: "endpoint unknown", set: map[string]string{"EXTRACTOR_ENDPOINTS": "payroll"}, want: "EXTRACTOR_ENDPOINTS"},

@@ -12,8 +12,11 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
+
+	"github.com/KimMachineGun/automemlimit/memlimit"
 
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/envconf"
@@ -38,6 +41,10 @@ func run() int {
 		return 2
 	}
 	log := ops.NewLogger(cfg.Log, os.Stderr)
+	// GOMEMLIMIT, when unset, is 90% of the container's memory limit
+	// (cgroup v1 or v2), so the collector works harder before the kernel
+	// would kill the loader (decision 0048).
+	memlimit.Set(memlimit.WithProvider(memlimit.FromCgroup), memlimit.WithRatio(0.9), memlimit.WithLogger(log))
 	if err := serve(ctx, cfg, log); err != nil {
 		fmt.Fprintf(os.Stderr, "loader: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
 		return 1
@@ -80,7 +87,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	log.Info("loader starting", "group", cfg.Loader.GroupID, "topics", load.Topics(cfg.Loader, cfg.Kafka),
-		"output", cfg.Archive.Output, "drain", cfg.Loader.Drain, "ops_addr", srv.Addr())
+		"output", cfg.Archive.Output, "drain", cfg.Loader.Drain, "ops_addr", srv.Addr(), "gomemlimit", debug.SetMemoryLimit(-1))
 	if err := l.Run(ctx); err != nil {
 		return err
 	}

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -28,7 +30,7 @@ import (
 //	Timestamp{Microsecond, "UTC"} Timestamp(Microsecond) INT64 (TIMESTAMP, isAdjustedToUTC=true, MICROS)
 //	Decimal128{p<=18, s}          Decimal(s, p, Int64)   INT64 (DECIMAL(p,s)), unscaled
 //	Float64                       Leaf(DoubleType)       DOUBLE
-//	nullable field                Optional(...)
+//	every field                   Optional(...) (decision 0048)
 //
 // DATE is always written from Arrow's int32 day count, never from time.Time:
 // parquet-go v0.32.0 stores int32(UnixNano) for a time.Time DATE.
@@ -84,9 +86,14 @@ func ParquetSchema(name string, s *arrow.Schema, opts SchemaOptions) (*parquet.S
 			// what DuckDB writes too.
 			n = parquet.Encoded(n, &parquet.Plain)
 		}
-		if f.Nullable {
-			n = parquet.Optional(n)
-		}
+		// Every column is OPTIONAL, whatever the Arrow field says
+		// (decision 0048): parquet-go allocates a whole page
+		// (PARQUET_PAGE_BYTES) up front for each REQUIRED column of every
+		// open file, megabytes per partition for columns whose row-group
+		// chunks hold kilobytes; an OPTIONAL column's buffer grows with its
+		// values. A column without nulls costs one RLE run of definition
+		// levels per page.
+		n = parquet.Optional(n)
 		g = append(g, groupField{Node: n, name: f.Name})
 	}
 	return parquet.NewSchema(rootName(name), g), nil
@@ -185,6 +192,66 @@ func (g orderedGroup) Fields() []parquet.Field {
 func (g orderedGroup) Encoding() encoding.Encoding { return nil }
 func (g orderedGroup) Compression() compress.Codec { return nil }
 func (g orderedGroup) GoType() reflect.Type        { return g.asGroup().GoType() }
+
+// diskPages is the page buffer pool of every ParquetWriter.
+var diskPages = &spoolPool{}
+
+// spoolPool is a parquet.BufferPool of unlinked temporary files
+// ([SpoolFile]): a killed process leaves nothing behind. It keeps a few
+// emptied files for reuse, so a row group does not cost a file creation per
+// column.
+type spoolPool struct {
+	mu   sync.Mutex
+	free []*os.File
+}
+
+func (p *spoolPool) GetBuffer() io.ReadWriteSeeker {
+	p.mu.Lock()
+	if n := len(p.free); n > 0 {
+		f := p.free[n-1]
+		p.free = p.free[:n-1]
+		p.mu.Unlock()
+		return f
+	}
+	p.mu.Unlock()
+	f, err := SpoolFile()
+	if err != nil {
+		return errorBuffer{err}
+	}
+	return f
+}
+
+func (p *spoolPool) PutBuffer(b io.ReadWriteSeeker) {
+	f, ok := b.(*os.File)
+	if !ok {
+		return
+	}
+	if f.Truncate(0) != nil {
+		f.Close()
+		return
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.free) >= maxFreeSpools {
+		f.Close()
+		return
+	}
+	p.free = append(p.free, f)
+}
+
+// maxFreeSpools bounds the idle page files kept open (a few row groups'
+// worth of columns).
+const maxFreeSpools = 512
+
+type errorBuffer struct{ err error }
+
+func (e errorBuffer) Read([]byte) (int, error)       { return 0, e.err }
+func (e errorBuffer) Write([]byte) (int, error)      { return 0, e.err }
+func (e errorBuffer) Seek(int64, int) (int64, error) { return 0, e.err }
 
 // WriterConfig tunes Parquet files. The zero value means the defaults.
 type WriterConfig struct {
@@ -338,6 +405,9 @@ func NewParquetWriter(w io.Writer, as *arrow.Schema, ps *parquet.Schema, cfg Wri
 		parquet.WriteBufferSize(64 << 10), // row groups reach the file in large writes anyway
 		parquet.DictionaryMaxBytes(cfg.DictionaryMaxBytes),
 		parquet.CreatedBy("ukgpro-stream", "1", ""),
+		// The compressed pages of the row group being built wait in
+		// unlinked temporary files, not on the heap (decision 0048).
+		parquet.ColumnPageBuffers(diskPages),
 	}
 	for k, v := range cfg.Metadata {
 		opts = append(opts, parquet.KeyValueMetadata(k, v))
@@ -365,7 +435,7 @@ func NewParquetWriter(w io.Writer, as *arrow.Schema, ps *parquet.Schema, cfg Wri
 		if err != nil {
 			return nil, fmt.Errorf("parquet writer: column %q: %w", f.Name, err)
 		}
-		if leaf.Node.Type().Kind() != want.Type().Kind() || leaf.Node.Optional() != f.Nullable {
+		if leaf.Node.Type().Kind() != want.Type().Kind() || (f.Nullable && !leaf.Node.Optional()) {
 			return nil, fmt.Errorf("parquet writer: column %q: parquet %s does not match arrow %s (nullable %v)", f.Name, leaf.Node.Type(), f.Type, f.Nullable)
 		}
 		width := int64(0)

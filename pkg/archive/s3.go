@@ -7,10 +7,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -151,23 +153,53 @@ func (s *S3) Create(ctx context.Context, key string) (ObjectWriter, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("create %s: %w", key, err)
 	}
-	return &s3Writer{s: s, ctx: ctx, key: key, buf: make([]byte, 0, min(s.partSize, 1<<20))}, nil
+	return &s3Writer{s: s, ctx: ctx, key: key, sum: md5.New()}, nil
 }
 
+// s3Writer collects each part in an unlinked temporary file (a
+// [SpoolFile]), not in memory: a loader with many partitions publishing at
+// once holds no part buffers on its heap (decision 0048).
 type s3Writer struct {
 	s        *S3
 	ctx      context.Context
 	key      string
-	buf      []byte
+	part     *os.File  // the part being filled; nil until the first Write
+	partLen  int64     // bytes in part
+	sum      hash.Hash // MD5 of part
 	uploadID string
 	parts    []minio.CompletePart
 	done     bool
 	err      error
 }
 
-func md5Base64(b []byte) string {
-	sum := md5.Sum(b)
-	return base64.StdEncoding.EncodeToString(sum[:])
+func (w *s3Writer) partMD5() string {
+	return base64.StdEncoding.EncodeToString(w.sum.Sum(nil))
+}
+
+// partReader reads the part from its start.
+func (w *s3Writer) partReader() io.Reader {
+	if w.part == nil {
+		return bytes.NewReader(nil)
+	}
+	return io.NewSectionReader(w.part, 0, w.partLen)
+}
+
+// resetPart empties the part file for the next part.
+func (w *s3Writer) resetPart() error {
+	w.sum.Reset()
+	w.partLen = 0
+	if err := w.part.Truncate(0); err != nil {
+		return err
+	}
+	_, err := w.part.Seek(0, io.SeekStart)
+	return err
+}
+
+func (w *s3Writer) closePart() {
+	if w.part != nil {
+		w.part.Close()
+		w.part = nil
+	}
 }
 
 func (w *s3Writer) Write(p []byte) (int, error) {
@@ -177,13 +209,23 @@ func (w *s3Writer) Write(p []byte) (int, error) {
 	if w.done {
 		return 0, fmt.Errorf("write %s: writer closed", w.key)
 	}
+	if w.part == nil {
+		f, err := SpoolFile()
+		if err != nil {
+			return 0, w.fail(fmt.Errorf("write %s: %w", w.key, err))
+		}
+		w.part = f
+	}
 	n := 0
 	for len(p) > 0 {
-		room := int(w.s.partSize) - len(w.buf)
-		k := min(room, len(p))
-		w.buf = append(w.buf, p[:k]...)
+		k := int(min(w.s.partSize-w.partLen, int64(len(p))))
+		if _, err := w.part.Write(p[:k]); err != nil {
+			return n, w.fail(fmt.Errorf("write %s: spool part: %w", w.key, err))
+		}
+		w.sum.Write(p[:k])
+		w.partLen += int64(k)
 		p, n = p[k:], n+k
-		if int64(len(w.buf)) == w.s.partSize {
+		if w.partLen == w.s.partSize {
 			if err := w.uploadPart(w.ctx); err != nil {
 				return n, err
 			}
@@ -192,7 +234,7 @@ func (w *s3Writer) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// uploadPart sends w.buf as the next part, starting the upload if needed.
+// uploadPart sends the spooled part as the next part, starting the upload if needed.
 func (w *s3Writer) uploadPart(ctx context.Context) error {
 	name := w.s.name(w.key)
 	if w.uploadID == "" {
@@ -206,17 +248,20 @@ func (w *s3Writer) uploadPart(ctx context.Context) error {
 	}
 	num := len(w.parts) + 1
 	part, err := w.s.core.PutObjectPart(ctx, w.s.bucket, name, w.uploadID, num,
-		bytes.NewReader(w.buf), int64(len(w.buf)), minio.PutObjectPartOptions{
-			Md5Base64:            md5Base64(w.buf),
+		w.partReader(), w.partLen, minio.PutObjectPartOptions{
+			Md5Base64:            w.partMD5(),
 			DisableContentSha256: w.s.unsigned,
 		})
 	if err != nil {
 		return w.fail(fmt.Errorf("upload part %d of %s: %w", num, w.key, err))
 	}
 	w.parts = append(w.parts, minio.CompletePart{PartNumber: num, ETag: part.ETag})
-	w.buf = w.buf[:0]
+	if err := w.resetPart(); err != nil {
+		return w.fail(fmt.Errorf("upload part %d of %s: reset spool: %w", num, w.key, err))
+	}
 	if err := w.s.callHook(ctx, PointPart, w.key); err != nil {
 		w.err, w.done = err, true // crash: leave the upload behind
+		w.closePart()
 		return err
 	}
 	return nil
@@ -234,7 +279,7 @@ func (w *s3Writer) abort(ctx context.Context) {
 		return
 	}
 	w.done = true
-	w.buf = nil
+	w.closePart()
 	if w.uploadID == "" {
 		return
 	}
@@ -255,38 +300,43 @@ func (w *s3Writer) Commit(ctx context.Context) error {
 	}
 	if err := w.s.callHook(ctx, PointSync, w.key); err != nil {
 		w.err, w.done = err, true
+		w.closePart()
 		return err
 	}
 	name := w.s.name(w.key)
 	if w.uploadID == "" {
 		if err := w.s.callHook(ctx, PointPublish, w.key); err != nil {
 			w.err, w.done = err, true
+			w.closePart()
 			return err
 		}
-		_, err := w.s.core.PutObject(ctx, w.s.bucket, name, bytes.NewReader(w.buf), int64(len(w.buf)),
-			md5Base64(w.buf), "", minio.PutObjectOptions{
+		_, err := w.s.core.PutObject(ctx, w.s.bucket, name, w.partReader(), w.partLen,
+			w.partMD5(), "", minio.PutObjectOptions{
 				ContentType:          contentType(w.key),
 				DisableContentSha256: w.s.unsigned,
 			})
-		w.done, w.buf = true, nil
+		w.done = true
+		w.closePart()
 		if err != nil {
 			return fmt.Errorf("put %s: %w", w.key, err)
 		}
 	} else {
-		if len(w.buf) > 0 {
+		if w.partLen > 0 {
 			if err := w.uploadPart(ctx); err != nil {
 				return err
 			}
 		}
 		if err := w.s.callHook(ctx, PointPublish, w.key); err != nil {
 			w.err, w.done = err, true
+			w.closePart()
 			return err
 		}
 		if _, err := w.s.core.CompleteMultipartUpload(ctx, w.s.bucket, name, w.uploadID, w.parts,
 			minio.PutObjectOptions{ContentType: contentType(w.key)}); err != nil {
 			return w.fail(fmt.Errorf("complete multipart upload of %s: %w", w.key, err))
 		}
-		w.done, w.buf = true, nil
+		w.done = true
+		w.closePart()
 	}
 	return w.s.callHook(ctx, PointPublished, w.key)
 }

@@ -21,6 +21,7 @@ import (
 type instant struct {
 	at   time.Time
 	emps []ukgsim.Employment
+	gt   ukgsim.GroundTruth // the advance before it (zero for the baseline)
 }
 
 // removedKeys are the employees present at the first instant and gone at the last.
@@ -44,19 +45,21 @@ func history(t *testing.T) (*pipeline, []instant) {
 	t.Helper()
 	p := newPipeline(t, ukgsim.Config{Employees: 250, Companies: 3, Seed: 14, Start: "2026-01-05"})
 	var out []instant
-	snap := func() {
+	snap := func(gt ukgsim.GroundTruth) {
 		p.step()
-		out = append(out, instant{at: time.Now().UTC(), emps: p.sim.Employments()})
+		out = append(out, instant{at: time.Now().UTC(), emps: p.sim.Employments(), gt: gt})
 	}
-	snap()
+	snap(ukgsim.GroundTruth{})
 	for i := range 6 {
 		// From the second advance on, one employee is purged from the
 		// tenant each time; every run is a full reconciliation
 		// (EXTRACTOR_FULL_EVERY below the advance), so it sees them go.
-		if _, err := p.sim.AdvanceWith(25, ukgsim.AdvanceOptions{Removals: min(i, 1)}); err != nil {
+		// Job-history rows are deleted or corrected (about half each) too.
+		gt, err := p.sim.AdvanceWith(25, ukgsim.AdvanceOptions{Removals: min(i, 1), Corrections: 2})
+		if err != nil {
 			t.Fatal(err)
 		}
-		snap()
+		snap(gt)
 	}
 	if dir := os.Getenv("AUDIT_KEEP"); dir != "" {
 		if err := exec.Command("cp", "-r", p.root, dir).Run(); err != nil {
@@ -179,11 +182,43 @@ func TestAuditAgreesWithSimulator(t *testing.T) {
 					deleted[column(res, r, "topic")] = true
 				}
 			}
-			for _, topic := range []string{"employees", "people", "compensation"} {
+			for _, topic := range []string{"employees", "people", "compensation", "job-history"} {
 				if !deleted[topic] {
 					t.Errorf("timeline of removed %s shows no deletion in %s", key, topic)
 				}
 			}
+			if !slices.ContainsFunc(res.Rows, func(r []any) bool { return column(res, r, "change") == "employee.removed" }) {
+				t.Errorf("timeline of removed %s has no employee.removed event", key)
+			}
+		}
+	})
+
+	t.Run("timeline shows deleted and corrected job-history rows", func(t *testing.T) {
+		var deleted, corrected int
+		for _, in := range instants {
+			for _, evs := range []struct {
+				list   []ukgsim.Event
+				change string
+				n      *int
+			}{{in.gt.JobHistoryDeleted, "deleted", &deleted}, {in.gt.JobHistoryCorrected, "changed", &corrected}} {
+				for _, ev := range evs.list {
+					*evs.n++
+					key := ev.CompanyID + "/" + ev.EmployeeID
+					res, err := a.Timeline(ctx, key)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !slices.ContainsFunc(res.Rows, func(r []any) bool {
+						return column(res, r, "topic") == "job-history" && column(res, r, "record") == ev.SystemID &&
+							column(res, r, "change") == evs.change
+					}) {
+						t.Errorf("timeline of %s has no %s row for job-history %s", key, evs.change, ev.SystemID)
+					}
+				}
+			}
+		}
+		if deleted == 0 || corrected == 0 {
+			t.Fatalf("the advances deleted %d and corrected %d job-history rows; want some of each", deleted, corrected)
 		}
 	})
 
@@ -267,8 +302,6 @@ func TestAuditAgreesWithSimulator(t *testing.T) {
 		for _, e := range last.emps {
 			live[e.CompanyID+"/"+e.EmployeeID] = true
 		}
-		// job-history is checked for live keys only until the extractor
-		// publishes deletions of vanished job-history rows (issue 14 item 1).
 		for _, topic := range []string{"employees", "job-history", "compensation"} {
 			res, err := a.History(ctx, topic, "")
 			if err != nil {
@@ -307,7 +340,7 @@ func TestAuditAgreesWithSimulator(t *testing.T) {
 				}
 			}
 			for k := range current {
-				if !live[k] && topic != "job-history" {
+				if !live[k] {
 					t.Errorf("%s: removed key %s has a current row", topic, k)
 				}
 			}

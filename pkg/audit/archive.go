@@ -305,7 +305,11 @@ const (
 // view creates (or replaces) name over files: every column of the files
 // (union by name: schema versions add columns), filename, and _deleted
 // false where a file predates the column.
-func (a *Archive) view(ctx context.Context, name string, files []File, mode viewMode) error {
+//
+// With cols, a table holds only those columns (DuckDB then reads only their
+// column chunks: on thousands of small files the per-chunk cost dominates);
+// a requested column no file has is added as NULL of its schema type.
+func (a *Archive) view(ctx context.Context, name string, files []File, mode viewMode, cols ...string) error {
 	a.stats.FilesOpened += len(files)
 	if len(files) == 0 {
 		return a.emptyView(ctx, name)
@@ -314,11 +318,11 @@ func (a *Archive) view(ctx context.Context, name string, files []File, mode view
 	if err != nil {
 		return err
 	}
-	return a.viewPaths(ctx, name, paths, mode)
+	return a.viewPaths(ctx, name, paths, mode, cols...)
 }
 
 // viewPaths is view over local paths (of this archive or another).
-func (a *Archive) viewPaths(ctx context.Context, name string, paths []string, mode viewMode) error {
+func (a *Archive) viewPaths(ctx context.Context, name string, paths []string, mode viewMode, want ...string) error {
 	src := fmt.Sprintf("read_parquet(%s, union_by_name=true, filename=true)", sqlList(paths))
 	a.db.ExecContext(ctx, "DROP VIEW IF EXISTS "+ident(name))  //nolint:errcheck // may be a table
 	a.db.ExecContext(ctx, "DROP TABLE IF EXISTS "+ident(name)) //nolint:errcheck // may be a view
@@ -340,12 +344,27 @@ func (a *Archive) viewPaths(ctx context.Context, name string, paths []string, mo
 	if mode == tableRaw {
 		sel = "*"
 	}
+	if len(want) > 0 {
+		quoted := make([]string, len(want))
+		for i, c := range want {
+			quoted[i] = sqlString(c)
+		}
+		sel = "COLUMNS(c -> list_contains([" + strings.Join(quoted, ",") + "], c))"
+	}
 	if _, err := a.db.ExecContext(ctx, fmt.Sprintf("CREATE TEMP TABLE %s AS SELECT %s FROM %s", ident(name), sel, src)); err != nil {
 		return fmt.Errorf("read %s: %w", name, err)
 	}
 	cols, err := a.columns(ctx, "SELECT * FROM "+ident(name))
 	if err != nil {
 		return err
+	}
+	for _, c := range want {
+		if c == "_deleted" || slices.Contains(cols, c) {
+			continue
+		}
+		if _, err := a.db.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", ident(name), ident(c), a.columnType(c))); err != nil {
+			return fmt.Errorf("read %s: %w", name, err)
+		}
 	}
 	q := fmt.Sprintf("UPDATE %s SET _deleted = false WHERE _deleted IS NULL", ident(name))
 	if !slices.Contains(cols, "_deleted") {
@@ -389,4 +408,16 @@ func (a *Archive) columns(ctx context.Context, query string) ([]string, error) {
 
 func (a *Archive) prune(format string, args ...any) {
 	a.stats.Pruning = append(a.stats.Pruning, fmt.Sprintf(format, args...))
+}
+
+// columnType is the DuckDB type of an archive column in any schema.
+func (a *Archive) columnType(col string) string {
+	for _, n := range a.reg.Names() {
+		for _, c := range a.reg.Topic(n).Columns() {
+			if c.Name == col {
+				return c.DuckDBType
+			}
+		}
+	}
+	return "VARCHAR"
 }

@@ -69,6 +69,15 @@ func (a *Archive) AsOf(ctx context.Context, q AsOfQuery) (*Result, error) {
 		keys = []string{q.Company + "/"}
 	}
 	views := map[string]string{"employees": "ao_emp", "compensation": "ao_comp", "job-history": "ao_jh"}
+	meta := []string{"_key", "_kafka_timestamp", "_kafka_offset", "_deleted"}
+	need := map[string][]string{
+		"employees": append(meta, "company_id", "employee_id", "employee_number", "employee_status_code",
+			"employee_status_start_date", "primary_job_code", "org_level1_code", "org_level2_code", "original_hire_date",
+			"last_hire_date", "termination_date", "annual_salary", "hourly_pay_rate", "date_time_changed"),
+		"compensation": append(meta, "annual_salary", "hourly_pay_rate"),
+		"job-history": append(meta, "system_id", "_record_id", "job_effective_date", "date_time_created",
+			"employee_status", "job_code", "org_level1_code", "annual_salary", "hourly_pay_rate"),
+	}
 	for _, name := range []string{"employees", "compensation", "job-history"} {
 		if name == "job-history" && q.EffectiveAt == nil {
 			continue
@@ -77,7 +86,7 @@ func (a *Archive) AsOf(ctx context.Context, q AsOfQuery) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := a.view(ctx, views[name], files, tableTyped); err != nil {
+		if err := a.view(ctx, views[name], files, tableTyped, need[name]...); err != nil {
 			return nil, err
 		}
 	}

@@ -316,7 +316,7 @@ func (tv *topicVerify) brokers(ctx context.Context, kc *kafkax.Config) error {
 		}
 	}
 	if len(tv.good) > 0 {
-		if err := a.view(ctx, "vb", tv.good, tableTyped); err != nil {
+		if err := a.view(ctx, "vb", tv.good, tableTyped, "_kafka_partition", "_kafka_offset", "_key", "_deleted", "_event_id"); err != nil {
 			return err
 		}
 	} else if err := a.emptyView(ctx, "vb"); err != nil {

@@ -32,7 +32,7 @@ const (
 	EventStatusChanged       = schema.EventStatusChanged
 	// EventRemoved: the employee vanished from the tenant (a confirmed full
 	// pass no longer finds it); deprovision.
-	EventRemoved = "employee.removed"
+	EventRemoved = schema.EventRemoved
 )
 
 // Attributes are a message's CloudEvents attributes (Kafka binding, binary

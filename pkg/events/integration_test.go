@@ -27,12 +27,16 @@ import (
 func TestDecodeWhatTheExtractorPublishes(t *testing.T) {
 	p := pipeline.Start(t, ukgsim.Config{Employees: 250, Companies: 2, Seed: 5})
 	p.Run(func(c *extract.Config) { c.BackfillHires = true })
-	for range 2 {
-		if _, err := p.Sim.Advance(45); err != nil {
-			t.Fatal(err)
-		}
-		p.Run(nil)
+	if _, err := p.Sim.Advance(45); err != nil {
+		t.Fatal(err)
 	}
+	p.Run(nil)
+	// Employees purged and job-history rows deleted: a full pass publishes
+	// tombstones, row deletions and employee.removed.
+	if _, err := p.Sim.AdvanceWith(45, ukgsim.AdvanceOptions{Removals: 3, Corrections: 6}); err != nil {
+		t.Fatal(err)
+	}
+	p.Run(func(c *extract.Config) { c.Mode = "full" })
 	dec := events.NewDecoder(p.Kafka.TopicPrefix)
 	kinds := map[string]int{}
 	for _, topic := range publishedTopics(t, p) {
@@ -46,6 +50,9 @@ func TestDecodeWhatTheExtractorPublishes(t *testing.T) {
 			switch {
 			case ev.Deleted:
 				kinds[topic+" deletion"]++
+				if topic == kafkax.JobHistory && ev.RecordID == "" {
+					t.Fatalf("job-history deletion %s@%d names no row (ukg_record_id)", ev.Key, ev.Offset)
+				}
 			case topic == kafkax.DLQ:
 				if _, ok := ev.Data.(*events.DeadLetter); !ok {
 					t.Fatalf("dlq message decoded as %T", ev.Data)
@@ -65,7 +72,8 @@ func TestDecodeWhatTheExtractorPublishes(t *testing.T) {
 	}
 	t.Logf("decoded: %v", kinds)
 	for _, k := range []string{kafkax.Employees, kafkax.People, kafkax.JobHistory, kafkax.Compensation, kafkax.Lifecycle,
-		events.EventHired, events.EventTerminated, events.EventJobChanged, events.EventCompensationChanged} {
+		events.EventHired, events.EventTerminated, events.EventJobChanged, events.EventCompensationChanged, events.EventRemoved,
+		kafkax.Employees + " deletion", kafkax.People + " deletion", kafkax.Compensation + " deletion", kafkax.JobHistory + " deletion"} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s message was decoded; the test proves nothing for it", k)
 		}

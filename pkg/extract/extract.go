@@ -25,7 +25,7 @@ type Config struct {
 	Overlap         time.Duration `env:"EXTRACTOR_OVERLAP, default=48h" desc:"incremental windows start this long before the previous run's start (tenant clock), so nothing at an edge is lost"`
 	Endpoints       []string      `env:"EXTRACTOR_ENDPOINTS, default=all" desc:"UKG endpoints to extract: all (every endpoint; one whose role the account lacks is skipped with a warning) or a comma-separated list of endpoint names (each required)"`
 	Companies       []string      `env:"EXTRACTOR_COMPANIES" desc:"comma-separated company ids to extract (empty: every company); records of other companies are neither published nor ever deleted"`
-	MaxDeleteRatio  float64       `env:"EXTRACTOR_MAX_DELETE_RATIO, default=0.05" desc:"a full pass that would delete more than this share of a topic's records deletes none of them, and the run fails (a lost permission looks like a mass deletion); 1 turns the guard off"`
+	MaxDeleteRatio  float64       `env:"EXTRACTOR_MAX_DELETE_RATIO, default=0.05" desc:"a full pass that would delete more than this share of a topic's records deletes none of them, and the run fails (a lost permission looks like a mass deletion); 1 turns the guard off, 0 means the default"`
 	AllowMassDelete bool          `env:"EXTRACTOR_ALLOW_MASS_DELETE, default=false" desc:"let the first run of this process delete past EXTRACTOR_MAX_DELETE_RATIO, once the deletions are known to be real"`
 	BackfillHires   bool          `env:"EXTRACTOR_BACKFILL_HIRES, default=false" desc:"on the baseline (first) run, emit employee.hired for every employee instead of no lifecycle events"`
 	BatchSize       int           `env:"EXTRACTOR_BATCH_SIZE, default=1000" desc:"producer batch size (messages per partition batch)"`
@@ -33,7 +33,12 @@ type Config struct {
 	WriteTimeout    time.Duration `env:"EXTRACTOR_WRITE_TIMEOUT, default=30s" desc:"timeout of one produce request"`
 }
 
-// Validate names the variable of the first bad setting.
+// DefaultMaxDeleteRatio is EXTRACTOR_MAX_DELETE_RATIO's default, also
+// taken by a Config that leaves it zero.
+const DefaultMaxDeleteRatio = 0.05
+
+// Validate names the variable of the first bad setting (and fills in the
+// defaults a zero Config lacks).
 func (c *Config) Validate() error {
 	switch c.Mode {
 	case "incremental", "full":
@@ -46,7 +51,10 @@ func (c *Config) Validate() error {
 	if c.BatchSize < 1 {
 		return errors.New("EXTRACTOR_BATCH_SIZE must be at least 1")
 	}
-	if !(c.MaxDeleteRatio >= 0 && c.MaxDeleteRatio <= 1) {
+	if c.MaxDeleteRatio == 0 {
+		c.MaxDeleteRatio = DefaultMaxDeleteRatio // a Config built in Go without it
+	}
+	if !(c.MaxDeleteRatio > 0 && c.MaxDeleteRatio <= 1) {
 		return fmt.Errorf("EXTRACTOR_MAX_DELETE_RATIO: %g is not between 0 and 1", c.MaxDeleteRatio)
 	}
 	return nil

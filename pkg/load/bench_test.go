@@ -13,6 +13,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -93,11 +94,14 @@ func envInt(name string, def int) int {
 // (so its heap is not the embedded broker's), against two baselines on the
 // same data: bare kafka-go consumption of the partitions, and DuckDB
 // converting the same records from NDJSON to zstd Parquet. Reported:
-// rows/s of each, the ratios (targets: vs DuckDB >= 1.0, vs kafka-go >= 0.5)
-// and the loader's peak Go heap (target <= 150 MiB).
+// rows/s of each, the ratios (targets: vs DuckDB >= 1.5, vs kafka-go >=
+// 0.25), the loader's peak Go heap and its peak RSS (the kernel's maxrss of
+// the child; target <= 150 MiB on 6 partitions, <= 200 MiB on 36), and the
+// bytes of its files against DuckDB's (target <= 1.1).
+// LOADER_BENCH_PARTITIONS sets the partitions (default 6).
 func BenchmarkLoaderVsBaselines(b *testing.B) {
 	n := envInt("LOADER_BENCH_RECORDS", 200000)
-	kc := testKafka(b, 6)
+	kc := testKafka(b, envInt("LOADER_BENCH_PARTITIONS", 6))
 	emp := kc.Topic(kafkax.Employees)
 	reg, err := schema.Load()
 	if err != nil {
@@ -137,7 +141,7 @@ func BenchmarkLoaderVsBaselines(b *testing.B) {
 	b.Logf("%d records, %.0f bytes of JSON each", n, float64(bytes)/float64(n))
 
 	for i := 0; i < b.N; i++ {
-		loaderRate, peak := benchLoaderProcess(b, kc, filepath.Join(dir, fmt.Sprintf("lake-%d", i)), n, i)
+		loaderRate, peak, rss := benchLoaderProcess(b, kc, filepath.Join(dir, fmt.Sprintf("lake-%d", i)), n, i)
 		kgRate := benchBareConsume(b, kc, emp, n)
 		duckRate := benchDuckDB(b, ndjson, filepath.Join(dir, fmt.Sprintf("duck-%d.parquet", i)), fields, n)
 		b.ReportMetric(loaderRate, "loader_rows/s")
@@ -146,11 +150,12 @@ func BenchmarkLoaderVsBaselines(b *testing.B) {
 		b.ReportMetric(loaderRate/duckRate, "ratio_vs_duckdb")
 		b.ReportMetric(loaderRate/kgRate, "ratio_vs_kafkago")
 		b.ReportMetric(peak/(1<<20), "peak_heap_MiB")
+		b.ReportMetric(rss/(1<<20), "peak_rss_MiB")
 		b.ReportMetric(float64(dirBytes(b, filepath.Join(dir, fmt.Sprintf("lake-%d", i))))/float64(dirBytes(b, filepath.Join(dir, fmt.Sprintf("duck-%d.parquet", i)))), "size_vs_duckdb")
 	}
 }
 
-func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int) (rate, peakHeap float64) {
+func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int) (rate, peakHeap, peakRSS float64) {
 	addr := freeAddr(b)
 	// The Parquet settings are pkg/archive's defaults unless the
 	// environment sets them (cmd/loader repeats them in its own tags).
@@ -164,7 +169,7 @@ func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int
 	}
 	loaderBinary(b) // built before the clock starts: the build is not the loader's time
 	start := time.Now()
-	_, done := startLoader(b, env, "--drain")
+	cmd, done := startLoader(b, env, "--drain")
 	profDone := make(chan struct{})
 	defer func() { <-profDone }() // no logging after the benchmark returned
 	if path := os.Getenv("LOADER_BENCH_CPUPROFILE"); path == "" {
@@ -218,7 +223,10 @@ func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int
 			if rows != int64(n) {
 				b.Fatalf("loader archived %d rows, want %d", rows, n)
 			}
-			return float64(n) / el.Seconds(), peakHeap
+			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+				peakRSS = float64(ru.Maxrss) * 1024 // KiB on Linux
+			}
+			return float64(n) / el.Seconds(), peakHeap, peakRSS
 		case <-tick.C:
 			if c, body := httpGet("http://" + addr + "/metrics"); c == 200 {
 				for _, l := range strings.Split(body, "\n") {
@@ -369,7 +377,7 @@ func BenchmarkDrainInProcess(b *testing.B) {
 	// cmd/loader's defaults where they shape memory and batching.
 	cfg.Drain, cfg.RotateRows, cfg.RotateBytes, cfg.BufferBytes = true, 500000, 64<<20, int64(envInt("LOADER_BUFFER_BYTES", 32<<20))
 	cfg.BatchBytes = int64(envInt("LOADER_BATCH_BYTES", 1<<20))
-	cfg.FlushInterval, cfg.FetchMaxBytes = time.Minute, 10<<20
+	cfg.FlushInterval, cfg.FetchMaxBytes, cfg.FetchBufferBytes = time.Minute, 10<<20, 32<<20
 	pcfg := archive.WriterConfig{RowGroupBytes: int64(envInt("PARQUET_ROW_GROUP_BYTES", 0)), ZstdLevel: envInt("PARQUET_ZSTD_LEVEL", 0)}
 	cfg.Topics = []string{kafkax.Employees}
 	if p := os.Getenv("LOADER_BENCH_PEAK_HEAP_PROFILE"); p != "" {

@@ -18,14 +18,15 @@ type Config struct {
 	GroupID string   `env:"LOADER_GROUP_ID, default=ukgpro-loader" desc:"Kafka consumer group of the loaders; run several loaders with one group to share the partitions"`
 	Topics  []string `env:"LOADER_TOPICS" desc:"topics to archive, names without KAFKA_TOPIC_PREFIX (default: employees,people,job-history,compensation,lifecycle,dlq)"`
 
-	RotateRows     int           `env:"LOADER_ROTATE_ROWS, default=500000" desc:"a partition's file is closed after this many rows"`
-	RotateBytes    int64         `env:"LOADER_ROTATE_BYTES, default=67108864" desc:"a partition's file is closed once this many bytes of messages (values and keys) are buffered for it"`
-	BatchBytes     int64         `env:"LOADER_BATCH_BYTES, default=1048576" desc:"size of a partition's Arrow record batch, in bytes of messages: a full batch is written into the partition's open Parquet file (its current row group)"`
-	BufferBytes    int64         `env:"LOADER_BUFFER_BYTES, default=33554432" desc:"memory budget of all partitions together: Arrow batches plus the Parquet row groups being built (uncompressed bytes); over it, the partitions holding the most end their row groups early (bounds memory, does not cut files)"`
-	RotateInterval time.Duration `env:"LOADER_ROTATE_INTERVAL, default=24h" desc:"largest span of record time (Kafka timestamps) in one file; a change of UTC date always rotates"`
-	FlushInterval  time.Duration `env:"LOADER_FLUSH_INTERVAL, default=1m" desc:"wall-clock time after which buffered rows are written and committed even if no rotation limit was reached"`
-	FetchMaxBytes  int           `env:"LOADER_FETCH_MAX_BYTES, default=10485760" desc:"largest fetch response per partition, in bytes"`
-	FetchMaxWait   time.Duration `env:"LOADER_FETCH_MAX_WAIT, default=500ms" desc:"how long the broker may hold a fetch waiting for data"`
+	RotateRows       int           `env:"LOADER_ROTATE_ROWS, default=500000" desc:"a partition's file is closed after this many rows"`
+	RotateBytes      int64         `env:"LOADER_ROTATE_BYTES, default=67108864" desc:"a partition's file is closed once this many bytes of messages (values and keys) are buffered for it"`
+	BatchBytes       int64         `env:"LOADER_BATCH_BYTES, default=1048576" desc:"size of a partition's Arrow record batch, in bytes of messages: a full batch is written into the partition's open Parquet file (its current row group)"`
+	BufferBytes      int64         `env:"LOADER_BUFFER_BYTES, default=33554432" desc:"memory budget of all partitions together: Arrow batches plus the Parquet row groups being built (uncompressed bytes); over it, the partitions holding the most end their row groups early (bounds memory, does not cut files)"`
+	RotateInterval   time.Duration `env:"LOADER_ROTATE_INTERVAL, default=24h" desc:"largest span of record time (Kafka timestamps) in one file; a change of UTC date always rotates"`
+	FlushInterval    time.Duration `env:"LOADER_FLUSH_INTERVAL, default=1m" desc:"wall-clock time after which buffered rows are written and committed even if no rotation limit was reached"`
+	FetchMaxBytes    int           `env:"LOADER_FETCH_MAX_BYTES, default=10485760" desc:"largest fetch response per partition, in bytes"`
+	FetchBufferBytes int           `env:"LOADER_FETCH_BUFFER_BYTES, default=33554432" desc:"fetch budget of all assigned partitions together: each partition's fetch is this divided by the number of assigned partitions (at least 64 KiB, at most LOADER_FETCH_MAX_BYTES), so fetch memory does not grow with partitions"`
+	FetchMaxWait     time.Duration `env:"LOADER_FETCH_MAX_WAIT, default=500ms" desc:"how long the broker may hold a fetch waiting for data"`
 
 	SessionTimeout    time.Duration `env:"LOADER_SESSION_TIMEOUT, default=30s" desc:"consumer group session timeout: a loader that sends no heartbeat for this long loses its partitions"`
 	HeartbeatInterval time.Duration `env:"LOADER_HEARTBEAT_INTERVAL, default=3s" desc:"consumer group heartbeat interval; also how quickly a loader notices a rebalance"`
@@ -74,6 +75,9 @@ func (c *Config) Validate() error {
 	}
 	if c.FetchMaxBytes < 1024 {
 		bad("LOADER_FETCH_MAX_BYTES must be at least 1024, got %d", c.FetchMaxBytes)
+	}
+	if c.FetchBufferBytes < 1024 {
+		bad("LOADER_FETCH_BUFFER_BYTES must be at least 1024, got %d", c.FetchBufferBytes)
 	}
 	if c.FetchMaxWait <= 0 {
 		bad("LOADER_FETCH_MAX_WAIT must be positive, got %s", c.FetchMaxWait)

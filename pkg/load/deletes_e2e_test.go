@@ -2,22 +2,20 @@ package load
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"log/slog"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv"
 	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv/ledger"
-	"github.com/ukgpro-stream/ukgpro-stream/pkg/envconf"
+	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv/pipeline"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/extract"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
-	"github.com/ukgpro-stream/ukgpro-stream/pkg/pii"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
-	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgpro"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgsim"
 )
 
@@ -34,46 +32,35 @@ func TestDeletesEndToEnd(t *testing.T) {
 	if testing.Short() {
 		employees, steps = 250, 4
 	}
-	sim, url := testenv.Sim(t, ukgsim.Config{Employees: employees, Companies: 3, Seed: 14})
-	kc := testKafka(t, 3)
+	p := pipeline.Start(t, ukgsim.Config{Employees: employees, Companies: 3, Seed: 14})
+	kc := *p.Kafka
 	root := t.TempDir()
 	reg, err := schema.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	red := testRedactor(t, reg)
-	led := ledger.New(red)
+	led := ledger.New(pipeline.Redactor(t, reg))
 
 	// Each run is a fresh extractor, as a CronJob's would be.
 	run := func(mode string) *extract.Report {
 		t.Helper()
-		api, err := ukgpro.New(ukgpro.Config{BaseURL: url, Username: "svc-demo", Password: envconf.Secret("demo-password"),
-			CustomerAPIKey: envconf.Secret("DEMO-KEY"), PerPage: 100, Concurrency: 4, MaxRetries: 8,
-			RetryBase: time.Millisecond, RetryMax: 20 * time.Millisecond, RequestTimeout: 5 * time.Second})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg := extract.Config{Mode: mode, FullEvery: 365 * 24 * time.Hour, Overlap: 48 * time.Hour,
-			Endpoints: []string{"employee-employment-details", "person-details", "compensation-details", "employee-job-history-details"},
-			BatchSize: 1000, Linger: 2 * time.Millisecond, WriteTimeout: 10 * time.Second, MaxDeleteRatio: 0.05}
-		kcfg := kc
-		x, err := extract.New(cfg, &kcfg, extract.Deps{Source: api, Validator: extract.RegistryValidator(reg), Redactor: red,
-			Logger: slog.New(slog.DiscardHandler), BaseURL: url, Concurrency: 4})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer x.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		if err := x.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		rep, err := x.Run(ctx)
-		if err != nil {
-			t.Fatalf("%s run: %v", mode, err)
-		}
-		led.Note(t, sim)
+		rep := p.Run(func(c *extract.Config) { c.Mode = mode })
+		led.Note(t, p.Sim)
 		return rep
+	}
+	// The tenant changes through its HTTP control route, as an operator's.
+	advance := func(days, removals, corrections int) ukgsim.GroundTruth {
+		t.Helper()
+		resp, err := http.Post(fmt.Sprintf("%s/_sim/advance?days=%d&removals=%d&corrections=%d", p.SimURL, days, removals, corrections), "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var gt ukgsim.GroundTruth
+		if err := json.NewDecoder(resp.Body).Decode(&gt); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("advance: HTTP %d, %v", resp.StatusCode, err)
+		}
+		return gt
 	}
 	drain := func() {
 		t.Helper()
@@ -88,10 +75,7 @@ func TestDeletesEndToEnd(t *testing.T) {
 	var removed, histDeleted []string
 	deletions := 0
 	for i := range steps {
-		gt, err := sim.AdvanceWith(20, ukgsim.AdvanceOptions{Removals: 3, Corrections: 4})
-		if err != nil {
-			t.Fatal(err)
-		}
+		gt := advance(20, 3, 4)
 		for _, e := range gt.Removed {
 			removed = append(removed, e.CompanyID+"/"+e.EmployeeID)
 		}
@@ -182,22 +166,4 @@ func firstDiff(a, b []string) string {
 		}
 	}
 	return strings.Join(out, "\n")
-}
-
-// testRedactor is the default PII policy with a test HMAC key.
-func testRedactor(t *testing.T, reg *schema.Registry) *pii.Policy {
-	t.Helper()
-	classes := map[string]map[string]pii.Class{}
-	for _, name := range reg.Names() {
-		m := map[string]pii.Class{}
-		for f, c := range reg.Topic(name).PIIClasses() {
-			m[f] = pii.Class(c)
-		}
-		classes[name] = m
-	}
-	p, err := pii.New(pii.Config{HMACKey: envconf.Secret("e2e-test-hmac-key")}, classes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
 }

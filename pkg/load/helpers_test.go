@@ -47,6 +47,7 @@ func testConfig() Config {
 		RotateInterval:    24 * time.Hour,
 		FlushInterval:     200 * time.Millisecond,
 		FetchMaxBytes:     1 << 20,
+		FetchBufferBytes:  32 << 20,
 		FetchMaxWait:      100 * time.Millisecond,
 		SessionTimeout:    time.Second,
 		HeartbeatInterval: 100 * time.Millisecond,

@@ -346,7 +346,7 @@ func (l *Loader) runGeneration(ctx context.Context, gen *kafka.Generation, clien
 		if l.cfg.Drain {
 			hwm = d.hwm[a.topicPartition]
 		}
-		gen.Start(func(gctx context.Context) { l.work(ctx, gctx, gen, a, hwm, settled) })
+		gen.Start(func(gctx context.Context) { l.work(ctx, gctx, gen, a, len(as), hwm, settled) })
 	}
 	var errs []error
 	done, stop := 0, ctx.Done()
@@ -545,9 +545,9 @@ func (l *Loader) commit(gctx context.Context, gen *kafka.Generation, topic strin
 // it has stopped cleanly (drained, or ctx ended and everything read is
 // committed). It then waits for the generation to end, because kafka-go
 // ends the generation as soon as any of its functions returns.
-func (l *Loader) work(ctx, gctx context.Context, gen *kafka.Generation, a assignment, hwm int64, settled chan<- error) {
+func (l *Loader) work(ctx, gctx context.Context, gen *kafka.Generation, a assignment, assigned int, hwm int64, settled chan<- error) {
 	log := l.log.With("topic", a.topic, "partition", a.partition, "generation", gen.ID)
-	w := &worker{l: l, gen: gen, a: a, hwm: hwm, log: log}
+	w := &worker{l: l, gen: gen, a: a, assigned: assigned, hwm: hwm, log: log}
 	err := w.run(ctx, gctx)
 	switch {
 	case gctx.Err() != nil:

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv"
+	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv/pipeline"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/envconf"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/extract"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
@@ -43,7 +44,7 @@ func TestNewTopicsArchivedTyped(t *testing.T) {
 		Endpoints: []string{extract.AllEndpoints}, BatchSize: 1000, Linger: 2 * time.Millisecond,
 		WriteTimeout: 10 * time.Second, MaxDeleteRatio: 0.05}
 	x, err := extract.New(cfg, &kc, extract.Deps{Source: api, Validator: extract.RegistryValidator(reg),
-		Redactor: testRedactor(t, reg), Logger: slog.New(slog.DiscardHandler), BaseURL: simURL, Concurrency: 4})
+		Redactor: pipeline.Redactor(t, reg), Logger: slog.New(slog.DiscardHandler), BaseURL: simURL, Concurrency: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

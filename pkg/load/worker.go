@@ -24,7 +24,10 @@ type worker struct {
 	gen *kafka.Generation
 	a   assignment
 	hwm int64 // drain target; negative: not draining
-	log *slog.Logger
+	// assigned is how many partitions this loader holds in the generation:
+	// they share LOADER_FETCH_BUFFER_BYTES.
+	assigned int
+	log      *slog.Logger
 
 	files     PartitionFiles
 	codec     *codec
@@ -85,7 +88,7 @@ func (w *worker) run(ctx, gctx context.Context) error {
 		Topic:       topic,
 		Partition:   part,
 		MinBytes:    1,
-		MaxBytes:    w.l.cfg.FetchMaxBytes,
+		MaxBytes:    fetchBytes(&w.l.cfg, w.assigned),
 		MaxWait:     w.l.cfg.FetchMaxWait,
 		ErrorLogger: kafka.LoggerFunc(func(f string, a ...any) { w.log.Debug("kafka-go reader: " + fmt.Sprintf(f, a...)) }),
 		// kafka-go would retry an out-of-range offset forever; we decide.
@@ -201,6 +204,11 @@ func (w *worker) run(ctx, gctx context.Context) error {
 			}
 		}
 	}
+}
+
+// fetchBytes is a partition's share of the fetch budget.
+func fetchBytes(c *Config, assigned int) int {
+	return min(c.FetchMaxBytes, max(c.FetchBufferBytes/max(assigned, 1), 64<<10))
 }
 
 // outOfRange handles a next offset outside the partition's log. Below the

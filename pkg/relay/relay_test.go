@@ -67,9 +67,13 @@ func TestRelayDeliversEveryEventInOrder(t *testing.T) {
 	// The relay runs while the extractor publishes: hires backfilled on the
 	// baseline, then three advances.
 	p.Run(func(c *extract.Config) { c.BackfillHires = true })
-	for range 3 {
-		p.Advance(40)
-		p.Run(nil)
+	for i := range 3 {
+		p.Advance(40, 2)
+		p.Run(func(c *extract.Config) {
+			if i == 2 {
+				c.Mode = "full" // the reconciliation that finds the purged employees: employee.removed
+			}
+		})
 	}
 	evs := p.Lifecycle()
 	byType := map[string]int{}
@@ -77,7 +81,7 @@ func TestRelayDeliversEveryEventInOrder(t *testing.T) {
 		byType[e.Type]++
 	}
 	t.Logf("%d lifecycle events: %v", len(evs), byType)
-	if byType[rejected] == 0 || len(byType) < 4 {
+	if byType[rejected] == 0 || byType["com.ukgpro.lifecycle.employee.removed"] == 0 || len(byType) < 5 {
 		t.Fatalf("the runs produced too few kinds of events to prove anything: %v", byType)
 	}
 	testenv.Eventually(t, 2*time.Minute, "every event delivered or rejected", func() bool {

@@ -401,11 +401,9 @@ func TestDerivedSchemasMatchJSONSchema(t *testing.T) {
 					if af.Name != name || !arrow.TypeEqual(af.Type, at) || af.Nullable != nullable {
 						t.Errorf("arrow column %d = %s %s nullable=%v, want %s %s nullable=%v", i, af.Name, af.Type, af.Nullable, name, at, nullable)
 					}
-					rep := "required"
-					if nullable {
-						rep = "optional"
-					}
-					want := fmt.Sprintf("%s %s %s", rep, strings.Fields(pqType)[0], name)
+					// Every Parquet column is OPTIONAL (decision 0048);
+					// NOT NULL lives in the Arrow schema and the DDL.
+					want := fmt.Sprintf("optional %s %s", strings.Fields(pqType)[0], name)
 					if rest := strings.Fields(pqType)[1:]; len(rest) > 0 {
 						want += " " + strings.Join(rest, " ")
 					}

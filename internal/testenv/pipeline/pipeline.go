@@ -52,18 +52,7 @@ func (p *Pipeline) Run(mut func(*extract.Config)) *extract.Report {
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	classes := map[string]map[string]pii.Class{}
-	for _, name := range reg.Names() {
-		m := map[string]pii.Class{}
-		for f, c := range reg.Topic(name).PIIClasses() {
-			m[f] = pii.Class(c)
-		}
-		classes[name] = m
-	}
-	policy, err := pii.New(pii.Config{HMACKey: envconf.Secret("pipeline-test-hmac-key")}, classes)
-	if err != nil {
-		p.t.Fatal(err)
-	}
+	policy := Redactor(p.t, reg)
 	log := slog.New(slog.DiscardHandler)
 	api, err := ukgpro.New(ukgpro.Config{BaseURL: p.SimURL, Username: "svc-demo", Password: envconf.Secret("demo-password"),
 		CustomerAPIKey: envconf.Secret("DEMO-KEY"), PerPage: 100, Concurrency: 4, MaxRetries: 8,
@@ -73,7 +62,7 @@ func (p *Pipeline) Run(mut func(*extract.Config)) *extract.Report {
 	}
 	cfg := extract.Config{Mode: "incremental", FullEvery: 365 * 24 * time.Hour, Overlap: 48 * time.Hour,
 		Endpoints: []string{"employee-employment-details", "person-details", "compensation-details", "employee-job-history-details"},
-		BatchSize: 1000, Linger: 2 * time.Millisecond, WriteTimeout: 10 * time.Second}
+		BatchSize: 1000, Linger: 2 * time.Millisecond, WriteTimeout: 10 * time.Second, MaxDeleteRatio: 0.05}
 	if mut != nil {
 		mut(&cfg)
 	}
@@ -95,6 +84,27 @@ func (p *Pipeline) Run(mut func(*extract.Config)) *extract.Report {
 	return rep
 }
 
+// Redactor is the PII policy the extractor of Run applies: the schemas'
+// classes with the default rules and a test HMAC key. Tests that compute
+// the ukg_record_hash the extractor gives a record (internal/testenv/ledger)
+// apply it too.
+func Redactor(t testing.TB, reg *schema.Registry) *pii.Policy {
+	t.Helper()
+	classes := map[string]map[string]pii.Class{}
+	for _, name := range reg.Names() {
+		m := map[string]pii.Class{}
+		for f, c := range reg.Topic(name).PIIClasses() {
+			m[f] = pii.Class(c)
+		}
+		classes[name] = m
+	}
+	policy, err := pii.New(pii.Config{HMACKey: envconf.Secret("pipeline-test-hmac-key")}, classes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return policy
+}
+
 // Messages reads every message of a topic (name without prefix).
 func (p *Pipeline) Messages(topic string) []*kafkax.Message {
 	return testenv.Messages(p.t, p.Brokers, p.Kafka.Topic(topic))
@@ -111,10 +121,11 @@ func (p *Pipeline) Lifecycle() []webhook.Event {
 }
 
 // Advance moves the simulator's tenant clock by days through its HTTP
-// control endpoint (POST /_sim/advance), as an operator would.
-func (p *Pipeline) Advance(days int) {
+// control endpoint (POST /_sim/advance?days=N&removals=K), as an operator
+// would; removals employees are purged from the tenant.
+func (p *Pipeline) Advance(days, removals int) {
 	p.t.Helper()
-	resp, err := http.Post(p.SimURL+"/_sim/advance?days="+strconv.Itoa(days), "", nil)
+	resp, err := http.Post(p.SimURL+"/_sim/advance?days="+strconv.Itoa(days)+"&removals="+strconv.Itoa(removals), "", nil)
 	if err != nil {
 		p.t.Fatal(err)
 	}
