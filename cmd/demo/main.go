@@ -25,6 +25,7 @@ import (
 
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/devkafka"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/envconf"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgsim"
 )
@@ -182,7 +183,7 @@ func report(ctx context.Context, root string) error {
 	}
 	step("files and rows per topic")
 	var parts []string
-	for _, t := range []string{"employees", "people", "job-history", "compensation", "lifecycle", "dlq"} {
+	for _, t := range kafkax.DataTopics {
 		if m, _ := filepath.Glob(filepath.Join(root, "ukgpro."+t, "*", "*.parquet")); len(m) == 0 {
 			continue
 		}

@@ -262,7 +262,7 @@ func TestOnceLingersForAFinalScrape(t *testing.T) {
 	_, url := testenv.Sim(t, ukgsim.Config{Employees: 50})
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	p := start(t, runEnv(url, testenv.Kafka(t), map[string]string{"OPS_ADDR": addr, "EXTRACTOR_METRICS_LINGER": "10m"}), "--once")
-	endpoints := len(strings.Split(envDefault(t, "EXTRACTOR_ENDPOINTS"), ","))
+	endpoints := len(extract.EndpointNames()) // the default is all of them
 	testenv.Eventually(t, 90*time.Second, "every endpoint's run duration in /metrics", func() bool {
 		if p.exited() {
 			return true // reported below
