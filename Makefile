@@ -26,7 +26,7 @@ build: ## build every binary into bin/
 # Packages whose concurrency the race detector checks on every `make test`
 # (the long crash/kill suites of pkg/load and pkg/extract run without it:
 # under -race their real-time group and kill timings stretch past deadlines).
-RACE_PKGS := ./pkg/envconf/ ./pkg/kafkax/ ./pkg/ukgpro/ ./pkg/pii/ ./pkg/ops/ ./pkg/devkafka/ ./pkg/ukgsim/
+RACE_PKGS := ./pkg/envconf/ ./pkg/kafkax/ ./pkg/ukgpro/ ./pkg/pii/ ./pkg/ops/ ./pkg/devkafka/ ./pkg/ukgsim/ ./pkg/events/ ./pkg/relay/
 
 test: minio ## run every test, integration tests included (starts kfake, the simulator, MinIO itself)
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...

@@ -2,6 +2,7 @@ package deploy_test
 
 import (
 	"bufio"
+	"debug/buildinfo"
 	"debug/elf"
 	"fmt"
 	"os"
@@ -319,6 +320,26 @@ func TestDockerfileBuildsEveryImageBinary(t *testing.T) {
 			t.Errorf("USER %s: the images run as the distroless nonroot user 65532", in.Args)
 		}
 	}
+	// ENV lines of a program's stage set variables that program knows.
+	stage := ""
+	for _, in := range dockerfile(t) {
+		switch in.Cmd {
+		case "FROM":
+			f := strings.Fields(in.Args)
+			stage = f[len(f)-1]
+		case "ENV":
+			bin, ok := targets[stage]
+			if !ok {
+				continue
+			}
+			for _, kv := range strings.Fields(in.Args) {
+				name, _, _ := strings.Cut(kv, "=")
+				if _, known := programVars(t, bin)[name]; !known && !runtimeVars[name] {
+					t.Errorf("Dockerfile stage %s sets ENV %s, which %s does not know", stage, name, bin)
+				}
+			}
+		}
+	}
 	for image, target := range releaseImages(t) {
 		if _, ok := targets[target]; !ok {
 			t.Errorf("release.yml publishes %s from target %s, which is not a program stage of the Dockerfile", image, target)
@@ -400,6 +421,26 @@ func TestDockerignoreSendsWhatTheBuildNeeds(t *testing.T) {
 		rel, _ := filepath.Rel(abs, p)
 		if !sent(filepath.ToSlash(rel)) {
 			t.Errorf("the build needs %s, which .dockerignore leaves out", rel)
+		}
+	}
+}
+
+// TestBinariesLinkNoDeployTestModule: the modules these tests need
+// (compose-go, kustomize, k8s.io) stay test-only: no image binary links
+// them (go.mod lists them, the binaries' module lists do not change).
+func TestBinariesLinkNoDeployTestModule(t *testing.T) {
+	dir := binaries(t)
+	for _, bin := range imageTargets(t) {
+		info, err := buildinfo.ReadFile(filepath.Join(dir, bin))
+		if err != nil {
+			t.Fatalf("%s: %v", bin, err)
+		}
+		for _, d := range info.Deps {
+			for _, p := range []string{"github.com/compose-spec/", "sigs.k8s.io/", "k8s.io/", "github.com/rhysd/actionlint"} {
+				if strings.HasPrefix(d.Path, p) {
+					t.Errorf("%s links %s %s, a module only the deploy tests should use", bin, d.Path, d.Version)
+				}
+			}
 		}
 	}
 }

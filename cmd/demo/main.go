@@ -35,6 +35,7 @@ type config struct {
 	Advance     int    `env:"DEMO_ADVANCE_DAYS, default=30" desc:"days the tenant clock moves between the two runs (0: one run only)"`
 	Removals    int    `env:"DEMO_REMOVALS, default=1" desc:"employees the tenant purges between the two runs (the second run, a full reconciliation, deletes them)"`
 	Corrections int    `env:"DEMO_CORRECTIONS, default=2" desc:"job-history rows the tenant deletes or corrects between the two runs"`
+	Relay       bool   `env:"DEMO_RELAY, default=true" desc:"finish with bin/ukgpro-relay delivering the lifecycle events to example HTTP routes (docs/consumers.md)"`
 	Sim         ukgsim.Config
 }
 
@@ -139,6 +140,11 @@ func run(ctx context.Context, cfg config) error {
 	if err := report(ctx, filepath.Join(out, "archive")); err != nil {
 		return err
 	}
+	if cfg.Relay {
+		if err := relayStep(ctx, env, bin, out); err != nil {
+			return err
+		}
+	}
 	step("done in %s", time.Since(start).Round(100*time.Millisecond))
 	return nil
 }
@@ -150,7 +156,7 @@ func binDir() (string, error) {
 		return "", err
 	}
 	dir := filepath.Dir(exe)
-	for _, b := range []string{"extractor", "loader"} {
+	for _, b := range []string{"extractor", "loader", "ukgpro-relay"} {
 		if _, err := os.Stat(filepath.Join(dir, b)); err != nil {
 			return "", fmt.Errorf("%s not found next to the demo binary: run `make build` (or `make demo`)", b)
 		}

@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -189,6 +192,7 @@ func TestKill9LosesNoEvent(t *testing.T) {
 		}
 		return len(dlqIDs(p)) == len(wantRejected)
 	})
+	checkOps(t, relay, rcv.URL)
 	_ = relay.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-relay.done:
@@ -205,6 +209,59 @@ func TestKill9LosesNoEvent(t *testing.T) {
 		}
 	}
 	t.Logf("%d events, %d calls, %d redeliveries after kills", len(evs), len(rcv.Calls()), redelivered)
+}
+
+// checkOps reads the ops address from the relay's start line and checks
+// /healthz, /readyz and /metrics (deliveries by type and outcome, latency,
+// retries, lag), with no secret in the metrics.
+func checkOps(t *testing.T, relay *proc, url string) {
+	t.Helper()
+	var addr string
+	for _, line := range strings.Split(relay.stderr.String(), "\n") {
+		var rec struct {
+			Msg     string `json:"msg"`
+			OpsAddr string `json:"ops_addr"`
+		}
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "relay starting" {
+			addr = rec.OpsAddr
+		}
+	}
+	if addr == "" {
+		t.Fatal("the relay's start line names no ops_addr")
+	}
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if code, body := get(path); code != http.StatusOK {
+			t.Errorf("%s: %d %s", path, code, body)
+		}
+	}
+	// The last relay may find everything delivered by the killed ones and
+	// commit only at its first interval: wait for the series to appear.
+	var metrics string
+	testenv.Eventually(t, 30*time.Second, "the relay's metrics", func() bool {
+		_, metrics = get("/metrics")
+		for _, want := range []string{`ukgpro_relay_events_total{outcome="delivered",type="employee.hired"}`,
+			`ukgpro_relay_call_seconds_bucket{route="default"`, `ukgpro_relay_retries_total{reason="5xx",route="default"}`,
+			`ukgpro_relay_lag{partition="0",topic="ukgpro.lifecycle"}`, `ukgpro_relay_commits_total{result="ok"}`} {
+			if !strings.Contains(metrics, want) {
+				return false
+			}
+		}
+		return true
+	})
+	for _, secret := range []string{signingKey, token, url} {
+		if strings.Contains(metrics, secret) {
+			t.Errorf("a secret (%.12s…) is in /metrics", secret)
+		}
+	}
 }
 
 // dlqIDs returns the ce_ids in the relay DLQ with status 400 (a kill

@@ -35,6 +35,11 @@ func run() int {
 		fmt.Fprintf(os.Stderr, "ukgpro-relay: %v\n", err)
 		return 2
 	}
+	// A routes file that is missing or malformed is a bad setting too.
+	if _, err := relay.LoadRoutes(cfg.Relay); err != nil {
+		fmt.Fprintf(os.Stderr, "ukgpro-relay: %v\n", err)
+		return 2
+	}
 	log := ops.NewLogger(cfg.Log, os.Stderr)
 	if err := serve(ctx, cfg, log); err != nil {
 		fmt.Fprintf(os.Stderr, "ukgpro-relay: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))

@@ -1,7 +1,9 @@
 // Command ukgpro-sim serves a simulated UKG Pro tenant (package ukgsim) over
 // HTTP: the personnel endpoints with their quirks, a seeded workforce, a
-// tenant clock moved by POST /_sim/advance?days=N, and fault injection. Every
-// setting is an environment variable or a flag; see --help and docs/simulator.md.
+// tenant clock moved by POST /_sim/advance?days=N (optionally purging
+// employees and editing job history: &removals=K&corrections=M), and fault
+// injection. Every setting is an environment variable or a flag; see --help
+// and docs/simulator.md.
 package main
 
 import (

@@ -310,6 +310,13 @@ const (
 // column chunks: on thousands of small files the per-chunk cost dominates);
 // a requested column no file has is added as NULL of its schema type.
 func (a *Archive) view(ctx context.Context, name string, files []File, mode viewMode, cols ...string) error {
+	return a.viewWhere(ctx, name, files, mode, "", nil, cols...)
+}
+
+// viewWhere is view keeping only the rows that match where (a SQL
+// condition on the files' columns, with args): DuckDB evaluates it while
+// scanning, so a table of one employee does not hold whole files.
+func (a *Archive) viewWhere(ctx context.Context, name string, files []File, mode viewMode, where string, args []any, cols ...string) error {
 	a.stats.FilesOpened += len(files)
 	if len(files) == 0 {
 		return a.emptyView(ctx, name)
@@ -318,11 +325,11 @@ func (a *Archive) view(ctx context.Context, name string, files []File, mode view
 	if err != nil {
 		return err
 	}
-	return a.viewPaths(ctx, name, paths, mode, cols...)
+	return a.viewPaths(ctx, name, paths, mode, where, args, cols...)
 }
 
 // viewPaths is view over local paths (of this archive or another).
-func (a *Archive) viewPaths(ctx context.Context, name string, paths []string, mode viewMode, want ...string) error {
+func (a *Archive) viewPaths(ctx context.Context, name string, paths []string, mode viewMode, where string, args []any, want ...string) error {
 	src := fmt.Sprintf("read_parquet(%s, union_by_name=true, filename=true)", sqlList(paths))
 	a.db.ExecContext(ctx, "DROP VIEW IF EXISTS "+ident(name))  //nolint:errcheck // may be a table
 	a.db.ExecContext(ctx, "DROP TABLE IF EXISTS "+ident(name)) //nolint:errcheck // may be a view
@@ -351,7 +358,10 @@ func (a *Archive) viewPaths(ctx context.Context, name string, paths []string, mo
 		}
 		sel = "COLUMNS(c -> list_contains([" + strings.Join(quoted, ",") + "], c))"
 	}
-	if _, err := a.db.ExecContext(ctx, fmt.Sprintf("CREATE TEMP TABLE %s AS SELECT %s FROM %s", ident(name), sel, src)); err != nil {
+	if where == "" {
+		where = "true"
+	}
+	if _, err := a.db.ExecContext(ctx, fmt.Sprintf("CREATE TEMP TABLE %s AS SELECT %s FROM %s WHERE %s", ident(name), sel, src, where), args...); err != nil {
 		return fmt.Errorf("read %s: %w", name, err)
 	}
 	cols, err := a.columns(ctx, "SELECT * FROM "+ident(name))

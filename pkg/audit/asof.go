@@ -78,6 +78,11 @@ func (a *Archive) AsOf(ctx context.Context, q AsOfQuery) (*Result, error) {
 		"job-history": append(meta, "system_id", "_record_id", "job_effective_date", "date_time_created",
 			"employee_status", "job_code", "org_level1_code", "annual_salary", "hourly_pay_rate"),
 	}
+	var kwhere string
+	var kargs []any
+	if len(keys) > 0 {
+		kwhere, kargs = keyFilter(keys)
+	}
 	for _, name := range []string{"employees", "compensation", "job-history"} {
 		if name == "job-history" && q.EffectiveAt == nil {
 			continue
@@ -86,7 +91,7 @@ func (a *Archive) AsOf(ctx context.Context, q AsOfQuery) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := a.view(ctx, views[name], files, tableTyped, need[name]...); err != nil {
+		if err := a.viewWhere(ctx, views[name], files, tableTyped, kwhere, kargs, need[name]...); err != nil {
 			return nil, err
 		}
 	}

@@ -51,7 +51,7 @@ func Diff(ctx context.Context, a, b *Archive) (*DiffReport, error) {
 		if len(pb) == 0 {
 			err = a.emptyView(ctx, "db")
 		} else {
-			err = a.viewPaths(ctx, "db", pb, tableRaw)
+			err = a.viewPaths(ctx, "db", pb, tableRaw, "", nil)
 		}
 		if err != nil {
 			return nil, err

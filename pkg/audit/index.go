@@ -110,13 +110,19 @@ func (a *Archive) refreshIndex(ctx context.Context, topic string, files []File) 
 	return os.Rename(manifest+".tmp", manifest)
 }
 
-// filesForKeys returns the files of topic holding any of keys (exact keys,
-// or prefixes ending in "/" for a whole company).
+// filesForKeys returns the files among candidates (files of topic) that
+// hold any of keys (exact keys, or prefixes ending in "/" for a whole
+// company). The index is refreshed against the whole listing, never against
+// a pruned subset (which would drop the other files from it).
 func (a *Archive) filesForKeys(ctx context.Context, topic string, files []File, keys []string) ([]File, error) {
 	if len(files) == 0 {
 		return nil, nil
 	}
-	if err := a.refreshIndex(ctx, topic, files); err != nil {
+	all, err := a.Files(ctx, topic)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.refreshIndex(ctx, topic, all); err != nil {
 		return nil, err
 	}
 	data, _ := a.indexPaths(topic)

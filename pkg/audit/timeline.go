@@ -172,21 +172,27 @@ func (a *Archive) versions(ctx context.Context, name string, keys []string, know
 		return nil, nil
 	}
 	view := "v_" + strings.ReplaceAll(name, "-", "_")
-	if err := a.view(ctx, view, sel, tableRaw); err != nil {
+	where, args := keyFilter(keys)
+	td := topicDates[name]
+	want := []string{"_kafka_timestamp", "_kafka_partition", "_kafka_offset", "_key", "_deleted", "_raw", "_record_id"}
+	for _, c := range []string{td.changed, td.effective, td.identity} {
+		if c != "" {
+			want = append(want, c)
+		}
+	}
+	if err := a.viewWhere(ctx, view, sel, tableRaw, where, args, want...); err != nil {
 		return nil, err
 	}
 	cols, err := a.columns(ctx, "SELECT * FROM "+view)
 	if err != nil {
 		return nil, err
 	}
-	td := topicDates[name]
 	col := func(c string) string {
 		if c != "" && slices.Contains(cols, c) {
 			return c
 		}
 		return "NULL"
 	}
-	where, args := keyFilter(keys)
 	q := fmt.Sprintf(`SELECT _kafka_timestamp, _kafka_partition, _kafka_offset, %s, %s, coalesce(%s::VARCHAR, %s, ''), _deleted, coalesce(_raw, '')
 FROM %s WHERE (%s)`, col(td.changed), col(td.effective), col(td.identity), recordIDExpr(cols), view, where)
 	if knownAt != "" {

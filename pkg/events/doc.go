@@ -1,8 +1,10 @@
 // Package events is the consumer's kit for the ukgpro topics: it decodes a
 // kafka-go message of any ukgpro topic into a typed [Event] — lifecycle
 // events ([LifecycleEvent]), employee, person, job-history and compensation
-// records ([Employee], [Person], [JobHistory], [Compensation]), deletions,
-// dead letters — with the CloudEvents binary-mode attributes (ce_id, type,
+// records ([Employee], [Person], [JobHistory], [Compensation]), the
+// configuration code tables ([Company], [OrgLevel], [Job], [Location],
+// [Position]), contacts, PTO, bank and contract rows, deletions, dead
+// letters ([DeadLetter]) — with the CloudEvents binary-mode attributes (ce_id, type,
 // source, subject, time, ukg_record_hash, schema version) as fields, and it
 // offers a bounded [Deduper] by ce_id for consumers that must not act twice.
 //

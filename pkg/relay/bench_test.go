@@ -37,28 +37,7 @@ func BenchmarkRelay(b *testing.B) {
 	if err := kafkax.EnsureTopics(ctx, &kc, kafkax.Lifecycle, kafkax.RelayDLQ); err != nil {
 		b.Fatal(err)
 	}
-	var evs []webhook.Event
-	var msgs []kafka.Message
-	for round := range perEmp {
-		for e := range employees {
-			key := fmt.Sprintf("C%d/E%05d", e%3, e)
-			id := fmt.Sprintf("%032x", round*employees+e)
-			v, _ := json.Marshal(schema.LifecycleEvent{Event: schema.EventJobChanged, CompanyID: key[:2], EmployeeID: key[3:], Key: key,
-				EffectiveDate: "2026-01-01", DetectedAt: time.Now(), RunID: "bench"})
-			msgs = append(msgs, kafka.Message{Key: []byte(key), Value: v, Headers: []kafka.Header{
-				{Key: "ce_specversion", Value: []byte("1.0")}, {Key: "ce_id", Value: []byte(id)},
-				{Key: "ce_type", Value: []byte("com.ukgpro.lifecycle.employee.job_changed")},
-				{Key: "ce_source", Value: []byte("ukgpro://bench/employee-employment-details")},
-				{Key: "ukg_schema", Value: []byte("lifecycle/v1.0")}}})
-			evs = append(evs, webhook.Event{ID: id, Key: key, Type: "com.ukgpro.lifecycle.employee.job_changed"})
-		}
-	}
-	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Topic: kc.Topic(kafkax.Lifecycle), Balancer: &kafka.Murmur2Balancer{},
-		RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond}
-	if err := w.WriteMessages(ctx, msgs...); err != nil {
-		b.Fatal(err)
-	}
-	w.Close()
+	evs := produceEvents(b, brokers, kc, employees, perEmp)
 
 	for _, inFlight := range []int{1, 16} {
 		b.Run(fmt.Sprintf("inflight=%d", inFlight), func(b *testing.B) {
@@ -94,4 +73,36 @@ func BenchmarkRelay(b *testing.B) {
 			b.ReportMetric(0, "ns/op")
 		})
 	}
+}
+
+// produceEvents publishes perEmp job_changed events for each of employees
+// employees (round by round, so each employee's events are in order) to
+// the lifecycle topic, keyed and partitioned as the extractor does, and
+// returns them in publication order.
+func produceEvents(tb testing.TB, brokers []string, kc kafkax.Config, employees, perEmp int) []webhook.Event {
+	tb.Helper()
+	var evs []webhook.Event
+	var msgs []kafka.Message
+	for round := range perEmp {
+		for e := range employees {
+			key := fmt.Sprintf("C%d/E%05d", e%3, e)
+			id := fmt.Sprintf("%032x", round*employees+e)
+			v, _ := json.Marshal(schema.LifecycleEvent{Event: schema.EventJobChanged, CompanyID: key[:2], EmployeeID: key[3:], Key: key,
+				EffectiveDate: "2026-01-01", DetectedAt: time.Now(), RunID: "bench"})
+			msgs = append(msgs, kafka.Message{Key: []byte(key), Value: v, Headers: []kafka.Header{
+				{Key: "ce_specversion", Value: []byte("1.0")}, {Key: "ce_id", Value: []byte(id)},
+				{Key: "ce_type", Value: []byte("com.ukgpro.lifecycle.employee.job_changed")},
+				{Key: "ce_source", Value: []byte("ukgpro://bench/employee-employment-details")},
+				{Key: "ce_subject", Value: []byte(key)},
+				{Key: "ukg_schema", Value: []byte("lifecycle/v1.0")}}})
+			evs = append(evs, webhook.Event{ID: id, Key: key, Type: "com.ukgpro.lifecycle.employee.job_changed"})
+		}
+	}
+	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Topic: kc.Topic(kafkax.Lifecycle), Balancer: &kafka.Murmur2Balancer{},
+		RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond}
+	defer w.Close()
+	if err := w.WriteMessages(context.Background(), msgs...); err != nil {
+		tb.Fatal(err)
+	}
+	return evs
 }

@@ -104,10 +104,11 @@ func (r *Relay) deliver(stop <-chan struct{}, callCtx context.Context, rt *Route
 // half random), so receivers recovering from an outage are not hit by every
 // relay at once.
 func (r *Relay) backoff(attempt int) time.Duration {
-	d := r.cfg.RetryMax
-	if attempt < 40 {
-		d = min(r.cfg.RetryBase<<(attempt-1), r.cfg.RetryMax)
+	d := r.cfg.RetryBase
+	for i := 1; i < attempt && d < r.cfg.RetryMax; i++ {
+		d *= 2 // stops at RetryMax, far below an overflow
 	}
+	d = max(min(d, r.cfg.RetryMax), time.Millisecond)
 	return d/2 + rand.N(d/2+1)
 }
 

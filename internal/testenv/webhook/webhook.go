@@ -27,6 +27,7 @@ type Config struct {
 	ThrottleRate float64       // share of calls answered 429 with Retry-After
 	RetryAfter   int           // seconds sent with 429 (default 1)
 	RejectType   string        // ce-type answered 400 (every time)
+	FailSubject  string        // ce-subject (an employee) answered 503 every time
 	Latency      time.Duration // time taken before answering (a timer, as a busy server takes)
 	SigningKey   string        // expected HMAC key ("" : no signature expected)
 	Token        string        // expected bearer token ("" : none)
@@ -93,6 +94,8 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		c.Status = http.StatusUnauthorized
 	case c.Type == r.cfg.RejectType:
 		c.Status = http.StatusBadRequest
+	case c.Subject != "" && c.Subject == r.cfg.FailSubject:
+		c.Status = http.StatusServiceUnavailable
 	case x < r.cfg.FailRate:
 		c.Status = http.StatusServiceUnavailable
 	case x < r.cfg.FailRate+r.cfg.ThrottleRate:
