@@ -212,7 +212,7 @@ func scanIDs(obj []byte, r *Record, ids idKeys) {
 // and "5" name the same row).
 func numberText(n []byte) string {
 	s := string(n)
-	if i := strings.IndexByte(s, '.'); i > 0 && strings.IndexAny(s, "eE") < 0 && strings.Trim(s[i+1:], "0") == "" {
+	if i := strings.IndexByte(s, '.'); i > 0 && !strings.ContainsAny(s, "eE") && strings.Trim(s[i+1:], "0") == "" {
 		return s[:i]
 	}
 	return s
