@@ -43,7 +43,11 @@ func removedKeys(instants []instant) []string {
 // terminations, rehires, job and pay changes, and returns the instants.
 func history(t *testing.T) (*pipeline, []instant) {
 	t.Helper()
-	p := newPipeline(t, ukgsim.Config{Employees: 250, Companies: 3, Seed: 14, Start: "2026-01-05"})
+	employees := 250
+	if testing.Short() {
+		employees = 120
+	}
+	p := newPipeline(t, ukgsim.Config{Employees: employees, Companies: 3, Seed: 14, Start: "2026-01-05"})
 	var out []instant
 	snap := func(gt ukgsim.GroundTruth) {
 		p.step()
@@ -61,19 +65,13 @@ func history(t *testing.T) (*pipeline, []instant) {
 		}
 		snap(gt)
 	}
+	// AUDIT_KEEP=DIR keeps a copy of the archive (docs/audit.md's examples).
 	if dir := os.Getenv("AUDIT_KEEP"); dir != "" {
 		if err := exec.Command("cp", "-r", p.root, dir).Run(); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return p, out
-}
-
-func TestScratch(t *testing.T) {
-	if os.Getenv("AUDIT_KEEP") == "" {
-		t.Skip()
-	}
-	history(t)
 }
 
 func openArchive(t *testing.T, root, prefix string) *audit.Archive {

@@ -103,7 +103,7 @@ func (p *pipeline) drain(kc kafkax.Config, group, root string) {
 	}
 	cfg := load.Config{
 		GroupID: group, RotateRows: 500000, RotateBytes: 64 << 20, BatchBytes: 1 << 20, BufferBytes: 32 << 20,
-		RotateInterval: 24 * time.Hour, FlushInterval: time.Minute, FetchMaxBytes: 4 << 20,
+		RotateInterval: 24 * time.Hour, FlushInterval: time.Minute, FetchMaxBytes: 4 << 20, FetchBufferBytes: 32 << 20,
 		FetchMaxWait: 100 * time.Millisecond, SessionTimeout: 2 * time.Second, HeartbeatInterval: 200 * time.Millisecond,
 		RebalanceTimeout: 3 * time.Second, JoinGroupBackoff: 100 * time.Millisecond, CommitTimeout: 5 * time.Second,
 		DLQTimeout: 5 * time.Second, Drain: true,
