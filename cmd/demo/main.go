@@ -25,6 +25,8 @@ import (
 
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/devkafka"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/envconf"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgsim"
 )
 
@@ -187,7 +189,7 @@ func report(ctx context.Context, root string) error {
 	}
 	step("files and rows per topic")
 	var parts []string
-	for _, t := range []string{"employees", "people", "job-history", "compensation", "lifecycle", "dlq"} {
+	for _, t := range kafkax.DataTopics {
 		if m, _ := filepath.Glob(filepath.Join(root, "ukgpro."+t, "*", "*.parquet")); len(m) == 0 {
 			continue
 		}
@@ -220,6 +222,24 @@ WHERE column_name IN ('employee_id','annual_salary','hourly_pay_rate','original_
 		}
 		if err := printQuery(ctx, db, q.sql); err != nil {
 			return fmt.Errorf("%s: %w", q.title, err)
+		}
+	}
+	if m, _ := filepath.Glob(filepath.Join(root, "ukgpro.org-levels", "*", "*.parquet")); len(m) > 0 {
+		// The configuration topics name the codes: the analyst views join them.
+		reg, err := schema.Load()
+		if err != nil {
+			return err
+		}
+		views, err := reg.AnalystViews(root, "ukgpro.")
+		if err != nil {
+			return err
+		}
+		if _, err := db.ExecContext(ctx, views); err != nil {
+			return fmt.Errorf("analyst views: %w", err)
+		}
+		step("headcount by department name (schemadoc -ddl duckdb -views: employment rows joined with org-levels)")
+		if err := printQuery(ctx, db, `SELECT department_code, department, headcount FROM headcount_by_department`); err != nil {
+			return fmt.Errorf("headcount by department: %w", err)
 		}
 	}
 	step("query it yourself: duckdb, then paste")

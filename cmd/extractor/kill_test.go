@@ -75,6 +75,10 @@ func checkLifecycle(t *testing.T, brokers []string, gts ...ukgsim.GroundTruth) {
 				want = append(want, ev+" "+e.CompanyID+"/"+e.EmployeeID+"@"+e.EffectiveDate)
 			}
 		}
+		// Deposit rows added or changed, dated by their change.
+		for _, d := range gt.DirectDepositChanged {
+			want = append(want, schema.EventDirectDepositChanged+" "+d.CompanyID+"/"+d.EmployeeID+"@"+d.ChangedAt[:10])
+		}
 		for _, e := range gt.Removed {
 			want = append(want, schema.EventRemoved+" "+e.CompanyID+"/"+e.EmployeeID)
 		}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/envconf"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/extract"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgsim"
@@ -261,7 +262,7 @@ func TestOnceLingersForAFinalScrape(t *testing.T) {
 	_, url := testenv.Sim(t, ukgsim.Config{Employees: 50})
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	p := start(t, runEnv(url, testenv.Kafka(t), map[string]string{"OPS_ADDR": addr, "EXTRACTOR_METRICS_LINGER": "10m"}), "--once")
-	endpoints := len(strings.Split(envDefault(t, "EXTRACTOR_ENDPOINTS"), ","))
+	endpoints := len(extract.EndpointNames()) // the default is all of them
 	testenv.Eventually(t, 90*time.Second, "every endpoint's run duration in /metrics", func() bool {
 		if p.exited() {
 			return true // reported below
@@ -489,7 +490,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		metrics = string(b)
-		return strings.Count(metrics, "ukgpro_extractor_last_success_timestamp_seconds{") == 4
+		return strings.Count(metrics, "ukgpro_extractor_last_success_timestamp_seconds{") == len(extract.EndpointNames())
 	})
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -502,13 +503,12 @@ func TestSecretsNeverLeak(t *testing.T) {
 		t.Errorf("the log does not show a finished run:\n%s", tail(logs, 10))
 	}
 
-	needles := append(testenv.IdentifierNeedles(t, sim, 100),
+	needles := append(append(testenv.IdentifierNeedles(t, sim, 100), testenv.BankNeedles(t, sim, 100)...),
 		testenv.Needle{What: "the password", Value: testPassword}, testenv.Needle{What: "the customer API key", Value: testAPIKey},
 		testenv.Needle{What: "the user API key", Value: userKey}, testenv.Needle{What: "the HMAC key", Value: testHMACKey},
 		testenv.Needle{What: "basic auth", Value: base64.StdEncoding.EncodeToString([]byte("svc-demo:" + testPassword))})
 	where := map[string]string{"log": logs, "metrics": metrics}
-	for _, topic := range []string{kafkax.Employees, kafkax.People, kafkax.JobHistory, kafkax.Compensation,
-		kafkax.Lifecycle, kafkax.DLQ, kafkax.ExtractorState} {
+	for _, topic := range append(kafkax.DataTopics, kafkax.ExtractorState) {
 		where["topic "+topic] = testenv.TopicText(t, brokers, "ukgpro."+topic)
 	}
 	people := testenv.Messages(t, brokers, "ukgpro."+kafkax.People)

@@ -4,6 +4,7 @@
 //	go run ./cmd/schemadoc > docs/schemas.md
 //	go run ./cmd/schemadoc -check docs/schemas.md
 //	go run ./cmd/schemadoc -ddl trino -topic employees -location s3://lake/ukgpro/employees
+//	go run ./cmd/schemadoc -ddl duckdb -views -location /data/archive
 package main
 
 import (
@@ -22,10 +23,18 @@ type config struct {
 	Check    string `flag:"check" desc:"compare this file with the generated docs and exit 1 when it differs"`
 	DDL      string `flag:"ddl" desc:"print DDL for this dialect (duckdb, spark, trino, athena) instead of the docs"`
 	Topic    string `flag:"topic" desc:"topic for -ddl, e.g. employees"`
-	Location string `flag:"location" desc:"archive directory of the topic for -ddl"`
+	Location string `flag:"location" desc:"archive directory of the topic for -ddl (with -views: the archive root)"`
+	Views    bool   `flag:"views" desc:"with -ddl duckdb: print the analyst views over the archive root (employees labeled with department, job and location names, as-of macros, headcount by department)"`
+	Prefix   string `flag:"prefix" desc:"topic prefix of the archive's directories, for -views (default ukgpro.)"`
 }
 
 func (c *config) Validate() error {
+	if c.Views {
+		if c.DDL != "duckdb" || c.Location == "" {
+			return errors.New("-views needs -ddl duckdb and -location (the archive root)")
+		}
+		return nil
+	}
 	if c.DDL != "" && (c.Topic == "" || c.Location == "") {
 		return errors.New("-ddl needs -topic and -location")
 	}
@@ -50,6 +59,18 @@ func main() {
 func run(cfg *config) error {
 	reg, err := schema.Load()
 	if err != nil {
+		return err
+	}
+	if cfg.Views {
+		prefix := cfg.Prefix
+		if prefix == "" {
+			prefix = "ukgpro."
+		}
+		ddl, err := reg.AnalystViews(cfg.Location, prefix)
+		if err != nil {
+			return err
+		}
+		_, err = os.Stdout.WriteString(ddl)
 		return err
 	}
 	if cfg.DDL != "" {

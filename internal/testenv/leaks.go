@@ -91,6 +91,79 @@ func IdentifierNeedles(t testing.TB, sim *ukgsim.Sim, min int) []Needle {
 	return out
 }
 
+// BankNeedles returns the bank account identifiers the simulator serves now
+// (direct-deposit account and routing numbers; global-bank account
+// numbers, IBANs and SWIFT codes) and the national identifiers of employee
+// contacts (ssn, nationalId), each as sent and, for SSNs, as bare digits.
+// It fails the test when there are fewer than min of them or when the
+// search would not find one in the records themselves.
+func BankNeedles(t testing.TB, sim *ukgsim.Sim, min int) []Needle {
+	t.Helper()
+	var out []Needle
+	for _, src := range []struct {
+		endpoint string
+		fields   []string
+	}{
+		{ukgsim.EndpointDirectDeposit, []string{"account", "employeeBankRoutingNumber"}},
+		{ukgsim.EndpointGlobalBanks, []string{"bankAccountNumber", "iban", "swiftCode"}},
+		{ukgsim.EndpointContacts, []string{"ssn", "nationalId"}},
+	} {
+		out = append(out, fieldNeedles(t, sim, src.endpoint, src.fields)...)
+	}
+	if len(out) < min {
+		t.Fatalf("only %d bank and contact identifier values to look for, want at least %d", len(out), min)
+	}
+	return out
+}
+
+// fieldNeedles returns the values of fields in every record of endpoint:
+// letters-and-digits values as sent, SSN-like ones also as bare digits.
+func fieldNeedles(t testing.TB, sim *ukgsim.Sim, endpoint string, fields []string) []Needle {
+	t.Helper()
+	recs, err := sim.Records(endpoint, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []Needle
+	seen := map[string]bool{}
+	var raw bytes.Buffer
+	var sent []Needle
+	for _, rec := range recs {
+		raw.Write(rec)
+		raw.WriteByte('\n')
+		var r map[string]any
+		if err := json.Unmarshal(rec, &r); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fields {
+			v, _ := r[f].(string)
+			if v == "" {
+				continue
+			}
+			vs := []string{v}
+			if plain := strings.ReplaceAll(v, "-", ""); plain != v {
+				vs = append(vs, plain)
+			}
+			for i, x := range vs {
+				n := Needle{What: "a bank or contact identifier (" + endpoint + " " + f + ")", Value: x, Digits: !strings.Contains(x, "-")}
+				if i == 0 {
+					sent = append(sent, n)
+				}
+				if !seen[x] {
+					seen[x] = true
+					out = append(out, n)
+				}
+			}
+		}
+	}
+	for _, n := range sent {
+		if !n.In(raw.String()) {
+			t.Fatalf("the search does not find %q in the simulator's %s records", n.Value, endpoint)
+		}
+	}
+	return out
+}
+
 // TopicText renders every message of topic (key, value and headers, one
 // per line) for a search.
 func TopicText(t testing.TB, brokers []string, topic string) string {

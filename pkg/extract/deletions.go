@@ -42,6 +42,12 @@ func (e *MassDeleteError) Error() string {
 		e.Vanished, e.Records, e.Topic, 100*float64(e.Vanished)/float64(e.Records), e.MaxRatio)
 }
 
+// guardFloor is how many records a full pass may always delete, whatever
+// share of its topic they are: small topics (a few dozen global-bank rows or
+// org-level codes) would otherwise refuse their first legitimate deletion,
+// while a lost permission vanishes far more than this.
+const guardFloor = 10
+
 // guard applies the mass-delete guard to a full pass that did not meet
 // vanished of the topic's records. It is checked before each vanished
 // employee is confirmed with UKG: a lost permission makes that tens of
@@ -51,9 +57,9 @@ func (er *endpointRun) guard(vanished int) error {
 	gauge := x.metrics.deletesRefused.WithLabelValues(er.r.topic)
 	total := er.recs.len()
 	if !x.scope.all() {
-		total = er.recs.count(x.scope.hasIdentity)
+		total = er.recs.count(er.inScope)
 	}
-	if vanished == 0 || float64(vanished) <= x.cfg.MaxDeleteRatio*float64(total) {
+	if vanished <= guardFloor || float64(vanished) <= x.cfg.MaxDeleteRatio*float64(total) {
 		gauge.Set(0)
 		return nil
 	}

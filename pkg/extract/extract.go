@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,7 +23,7 @@ type Config struct {
 	Interval        time.Duration `env:"EXTRACTOR_INTERVAL, default=4h" desc:"time between runs when not --once"`
 	FullEvery       time.Duration `env:"EXTRACTOR_FULL_EVERY, default=168h" desc:"an incremental run becomes a full reconciliation when the last full pass (tenant clock) is older than this"`
 	Overlap         time.Duration `env:"EXTRACTOR_OVERLAP, default=48h" desc:"incremental windows start this long before the previous run's start (tenant clock), so nothing at an edge is lost"`
-	Endpoints       []string      `env:"EXTRACTOR_ENDPOINTS, default=employee-employment-details,person-details,compensation-details,employee-job-history-details" desc:"UKG endpoints to extract"`
+	Endpoints       []string      `env:"EXTRACTOR_ENDPOINTS, default=all" desc:"UKG endpoints to extract: all (every endpoint; one whose role the account lacks is skipped with a warning) or a comma-separated list of endpoint names (each required)"`
 	Companies       []string      `env:"EXTRACTOR_COMPANIES" desc:"comma-separated company ids to extract (empty: every company); records of other companies are neither published nor ever deleted"`
 	MaxDeleteRatio  float64       `env:"EXTRACTOR_MAX_DELETE_RATIO, default=0.05" desc:"a full pass that would delete more than this share of a topic's records deletes none of them, and the run fails (a lost permission looks like a mass deletion); 1 turns the guard off, 0 means the default"`
 	AllowMassDelete bool          `env:"EXTRACTOR_ALLOW_MASS_DELETE, default=false" desc:"let the first run of this process delete past EXTRACTOR_MAX_DELETE_RATIO, once the deletions are known to be real"`
@@ -46,18 +45,8 @@ func (c *Config) Validate() error {
 	default:
 		return fmt.Errorf("EXTRACTOR_MODE: %q is not incremental or full", c.Mode)
 	}
-	if len(c.Endpoints) == 0 {
-		return errors.New("EXTRACTOR_ENDPOINTS: no endpoint")
-	}
-	for _, e := range c.Endpoints {
-		if _, ok := routes[strings.TrimSpace(e)]; !ok {
-			return fmt.Errorf("EXTRACTOR_ENDPOINTS: %q is not one of %s", e, strings.Join(routeNames(), ", "))
-		}
-	}
-	for _, co := range c.Companies {
-		if strings.TrimSpace(co) == "" {
-			return errors.New("EXTRACTOR_COMPANIES: an empty company id")
-		}
+	if _, _, err := selectRoutes(c.Endpoints); err != nil {
+		return err
 	}
 	if c.BatchSize < 1 {
 		return errors.New("EXTRACTOR_BATCH_SIZE must be at least 1")
@@ -69,23 +58,6 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("EXTRACTOR_MAX_DELETE_RATIO: %g is not between 0 and 1", c.MaxDeleteRatio)
 	}
 	return nil
-}
-
-// route ties a UKG endpoint to its topic (design.md "Topics").
-type route struct {
-	ep    ukgpro.Endpoint
-	topic string
-}
-
-var routes = map[string]route{
-	"employee-employment-details":  {ukgpro.EmployeeEmploymentDetails, kafkax.Employees},
-	"person-details":               {ukgpro.PersonDetails, kafkax.People},
-	"compensation-details":         {ukgpro.CompensationDetails, kafkax.Compensation},
-	"employee-job-history-details": {ukgpro.JobHistoryDetails, kafkax.JobHistory},
-}
-
-func routeNames() []string {
-	return []string{"employee-employment-details", "person-details", "compensation-details", "employee-job-history-details"}
 }
 
 // Validator checks a record (after the PII policy) against its topic's
@@ -229,13 +201,10 @@ func (x *Extractor) Close() error { return x.w.Close() }
 // State exposes the loaded state (for tests and reporting).
 func (x *Extractor) State() *State { return x.state }
 
-var snapFields = map[string][]string{kafkax.Employees: lifecycleFields}
-
 // Start creates missing topics, loads the state topic and repairs the state
 // after an interrupted run (see recover).
 func (x *Extractor) Start(ctx context.Context) error {
-	topics := []string{kafkax.Employees, kafkax.People, kafkax.JobHistory, kafkax.Compensation,
-		kafkax.Lifecycle, kafkax.DLQ, kafkax.ExtractorState}
+	topics := append(routeTopics(), kafkax.Lifecycle, kafkax.DLQ, kafkax.ExtractorState)
 	if err := kafkax.EnsureTopics(ctx, x.kcfg, topics...); err != nil {
 		return fmt.Errorf("kafka at %s (KAFKA_BROKERS): %w", strings.Join(x.kcfg.BrokerList(), ","), err)
 	}
@@ -244,8 +213,10 @@ func (x *Extractor) Start(ctx context.Context) error {
 		return err
 	}
 	x.state = st
-	for _, t := range []string{kafkax.Employees, kafkax.People, kafkax.JobHistory, kafkax.Compensation} {
-		x.log.Info("state loaded", "topic", x.kcfg.Topic(t), "records", st.Len(t))
+	for _, t := range routeTopics() {
+		if n := st.Len(t); n > 0 {
+			x.log.Info("state loaded", "topic", x.kcfg.Topic(t), "records", n)
+		}
 	}
 	return x.recover(ctx)
 }
@@ -254,6 +225,15 @@ func (x *Extractor) Start(ctx context.Context) error {
 type Report struct {
 	RunID     string
 	Endpoints map[string]*EndpointReport
+	// Skipped lists the optional endpoints this run skipped because the
+	// service account lacks their role (decision 0104), in table order.
+	Skipped []Skipped
+}
+
+// Skipped is an endpoint a run skipped, and the web-service role whose
+// View permission would let it run.
+type Skipped struct {
+	Endpoint, Role string
 }
 
 // EndpointReport counts one endpoint's run.
@@ -266,7 +246,8 @@ type EndpointReport struct {
 	// that the tenant returned anyway (ignoring the company filter): they
 	// are dropped.
 	OutOfScope int
-	Calls      int // per-employee refetch calls (incremental compensation)
+	Calls      int  // per-employee refetch calls (incremental compensation)
+	Skipped    bool // an optional endpoint whose role the account lacks (403)
 	Err        error
 }
 
@@ -297,90 +278,13 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 	removed, allowMass := newRemovals(), x.allowMass.Swap(false)
 	log.Info("run started", "mode", x.cfg.Mode, "tenant_time", tenantNow)
 
-	// job-history runs first, then employment (its lifecycle events take
-	// their effective dates and sources from the job-history rows of this
-	// run), then compensation (incrementally it refetches the employees
-	// whose employment changed). person-details runs beside them. Under a
-	// tenant rate limit the order costs nothing: requests are the bottleneck.
-	var (
-		mu   sync.Mutex
-		errs []error
-		wg   sync.WaitGroup
-	)
-	fail := func(er *EndpointReport, err error) {
-		er.Err = err
-		mu.Lock()
-		errs = append(errs, err)
-		mu.Unlock()
-	}
-	enabled := map[string]*EndpointReport{}
-	for _, name := range x.cfg.Endpoints {
-		name = strings.TrimSpace(name)
-		enabled[name] = &EndpointReport{}
-		rep.Endpoints[name] = enabled[name]
-	}
-	if er := enabled["person-details"]; er != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := x.runEndpoint(ctx, log, runID, tenantNow, routes["person-details"], er, &hooks{removed: removed, allowMass: allowMass}); err != nil {
-				fail(er, err)
-			}
-		}()
-	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		// The job-history rows date employment's lifecycle events; before
-		// the baseline no event is derived (unless hires are backfilled),
-		// so the index (one row per employee) is not built.
-		var rows rowIndex
-		if x.state.Endpoint("employee-employment-details").Baselined || x.cfg.BackfillHires {
-			rows = newRowIndex()
-		}
-		if er := enabled["employee-job-history-details"]; er != nil {
-			if err := x.runEndpoint(ctx, log, runID, tenantNow, routes["employee-job-history-details"], er, &hooks{rows: rows, removed: removed, allowMass: allowMass}); err != nil {
-				fail(er, err)
-			}
-		}
-		changed := map[[2]string]bool{}
-		empOK := true
-		catchUp := false
-		if enabled["compensation-details"] != nil && enabled["employee-employment-details"] != nil {
-			// Until compensation completes, a restart must know that it has
-			// employment changes to follow (see EndpointState.CatchUp).
-			cs := x.state.Endpoint("compensation-details")
-			catchUp = cs.CatchUp
-			cs.CatchUp = true
-			msg, err := endpointMessage(x.kcfg.Topic(kafkax.ExtractorState), "compensation-details", cs)
-			if err == nil {
-				err = x.write(context.WithoutCancel(ctx), []kafka.Message{msg})
-			}
-			if err != nil {
-				er := enabled["compensation-details"]
-				fail(er, fmt.Errorf("compensation-details: checkpoint: %w", err))
-				catchUp = true
-			} else {
-				x.state.setEndpoint("compensation-details", cs)
-			}
-		}
-		if er := enabled["employee-employment-details"]; er != nil {
-			h := &hooks{rows: rows, changed: changed, removed: removed, allowMass: allowMass}
-			if err := x.runEndpoint(ctx, log, runID, tenantNow, routes["employee-employment-details"], er, h); err != nil {
-				fail(er, err)
-				empOK = false
-			}
-		} else {
-			empOK = false
-		}
-		if er := enabled["compensation-details"]; er != nil {
-			h := &hooks{refetch: changed, forceFull: !empOK || catchUp, removed: removed, allowMass: allowMass}
-			if err := x.runEndpoint(ctx, log, runID, tenantNow, routes["compensation-details"], er, h); err != nil {
-				fail(er, err)
-			}
-		}
-	}()
-	wg.Wait()
+	// The routes run as the table orders them (runner.go): job history,
+	// then employment (its lifecycle events take their effective dates and
+	// sources from this run's job-history rows), then compensation
+	// (incrementally it refetches the employees whose employment changed);
+	// every other route runs beside them. Under a tenant rate limit the
+	// order costs nothing: requests are the bottleneck.
+	errs := x.runRoutes(ctx, log, runID, tenantNow, rep, removed, allowMass)
 	// One employee.removed per employee whose employment record this run
 	// deleted, naming every topic it vanished from in this run.
 	if n, err := x.publishRemovals(ctx, removed); err != nil {
@@ -405,8 +309,12 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 		x.tailEvents = nil // the marks moved past them
 	}
 	err = errors.Join(errs...)
+	var skipped []string
+	for _, sk := range rep.Skipped {
+		skipped = append(skipped, sk.Endpoint+" (grant "+sk.Role+")")
+	}
 	if err == nil {
-		log.Info("run finished")
+		log.Info("run finished", "skipped", skipped)
 	} else {
 		log.Error("run failed", "err", err)
 	}

@@ -60,13 +60,17 @@ type derived struct {
 
 // snapshot extracts the lifecycle fields of an employment record as compact
 // JSON values ("null" when absent).
-func snapshot(raw []byte) ([]string, error) {
+func snapshot(raw []byte) ([]string, error) { return snapshotOf(raw, lifecycleFields) }
+
+// snapshotOf extracts fields of a record as compact JSON values ("null"
+// when absent).
+func snapshotOf(raw []byte, fields []string) ([]string, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, err
 	}
-	out := make([]string, len(lifecycleFields))
-	for i, f := range lifecycleFields {
+	out := make([]string, len(fields))
+	for i, f := range fields {
 		v, ok := m[f]
 		if !ok {
 			out[i] = "null"

@@ -21,6 +21,7 @@ type Metrics struct {
 	lastSuccess    *prometheus.GaugeVec
 	runSeconds     *prometheus.HistogramVec
 	deletesRefused *prometheus.GaugeVec
+	skipped        *prometheus.GaugeVec
 }
 
 // NewMetrics creates the collectors and registers them with reg (nil: not
@@ -58,9 +59,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "ukgpro_extractor_deletes_refused",
 			Help: "Deletions the mass-delete guard refused in the topic's last full pass (0: none; see EXTRACTOR_MAX_DELETE_RATIO).",
 		}, []string{"topic"}),
+		skipped: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "ukgpro_extractor_endpoint_skipped",
+			Help: "1 when the endpoint's last run was skipped because the service account lacks its role (an optional endpoint answering 403), else 0.",
+		}, []string{"endpoint"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.pages, m.records, m.requests, m.requestSeconds, m.retries, m.publishLatency, m.lastSuccess, m.runSeconds, m.deletesRefused)
+		reg.MustRegister(m.pages, m.records, m.requests, m.requestSeconds, m.retries, m.publishLatency, m.lastSuccess, m.runSeconds,
+			m.deletesRefused, m.skipped)
 	}
 	return m
 }

@@ -58,11 +58,12 @@ func (x *Extractor) recover(ctx context.Context) error {
 	tailRemovals := newRemovals()
 	// Job history first: its rows date the employment changes, as in a run.
 	rows := newRowIndex()
-	for _, topic := range []string{kafkax.JobHistory, kafkax.Employees, kafkax.People, kafkax.Compensation} {
+	for _, r := range routeTable { // job history comes first
+		topic := r.topic
 		recs := x.state.records(topic)
-		baselined := x.state.Endpoint(endpointOf(topic)).Baselined
+		baselined := x.state.Endpoint(r.name()).Baselined
 		err := x.readTail(ctx, topic, func(m *kafkax.Message) error {
-			ident, err := tailIdentity(topic, m, topic)
+			ident, err := tailIdentity(r, m)
 			if err != nil {
 				return err
 			}
@@ -81,42 +82,43 @@ func (x *Extractor) recover(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("recover %s@%d: %w", topic, m.Offset, err)
 			}
-			if topic == kafkax.JobHistory {
+			if r.rowIndex {
 				rows.note(string(m.Key), m.Value, string(m.Header("ce_id")))
 			}
 			if known && prev.hash == h {
 				return nil
 			}
 			e := entry{hash: h}
-			if topic == kafkax.Employees {
-				snap, err := snapshot(m.Value)
+			if r.snap != nil {
+				snap, err := snapshotOf(m.Value, r.snap)
 				if err != nil {
 					return fmt.Errorf("recover %s@%d: %w", topic, m.Offset, err)
 				}
 				e.snap = packSnap(snap)
-				if baselined {
-					var before []string
-					if known {
-						before = unpackSnap(prev.snap)
+				var before []string
+				if known {
+					before = unpackSnap(prev.snap)
+				}
+				company, employee, _ := cut(string(m.Key), '/')
+				srcID := string(m.Header("ce_id"))
+				row, hasRow := rows.get(string(m.Key))
+				for _, d := range r.derive(before, snap, baselined, false) {
+					if haveEvent[lifecycleID(d.event, ident, srcID)] {
+						continue
 					}
-					company, employee, _ := cut(string(m.Key), '/')
-					srcID := string(m.Header("ce_id"))
-					row, hasRow := rows.get(string(m.Key))
-					for _, d := range diffEmployment(before, snap) {
-						if haveEvent[lifecycleID(d.event, ident, srcID)] {
-							continue
-						}
-						sources := row.date(&d, hasRow, srcID)
-						ev := schema.LifecycleEvent{Event: d.event, CompanyID: company, EmployeeID: employee, Key: string(m.Key),
-							EffectiveDate: d.effective, Changes: d.changes, Sources: sources,
-							DetectedAt: x.now().UTC(), RunID: string(m.Header("ukg_run_id"))}
-						v, err := json.Marshal(ev)
-						if err != nil {
-							return err
-						}
-						events = append(events, x.eventMessage(string(m.Key), ident, d.event, srcID, ev.RunID, v, ev.DetectedAt))
-						haveEvent[lifecycleID(d.event, ident, srcID)] = true
+					sources := []string{srcID}
+					if r.events == evEmployment {
+						sources = row.date(&d, hasRow, srcID)
 					}
+					ev := schema.LifecycleEvent{Event: d.event, CompanyID: company, EmployeeID: employee, Key: string(m.Key),
+						EffectiveDate: d.effective, Changes: d.changes, Sources: sources,
+						DetectedAt: x.now().UTC(), RunID: string(m.Header("ukg_run_id"))}
+					v, err := json.Marshal(ev)
+					if err != nil {
+						return err
+					}
+					events = append(events, x.eventMessage(string(m.Key), ident, d.event, srcID, ev.RunID, v, ev.DetectedAt))
+					haveEvent[lifecycleID(d.event, ident, srcID)] = true
 				}
 			}
 			return remember(topic, ident, e)
@@ -134,14 +136,15 @@ func (x *Extractor) recover(ctx context.Context) error {
 			return nil
 		}
 		topic, ok := strings.CutPrefix(string(m.Header(schema.HeaderDLQOriginTopic)), x.kcfg.TopicPrefix)
-		if !ok || endpointOf(topic) == "" {
+		r, known := routeOfTopic(topic)
+		if !ok || !known {
 			return nil
 		}
 		h, err := ParseRecordHash(string(m.Header("ukg_record_hash")))
 		if err != nil {
 			return fmt.Errorf("recover %s@%d: %w", kafkax.DLQ, m.Offset, err)
 		}
-		ident, err := tailIdentity(topic, m, kafkax.DLQ)
+		ident, err := tailIdentity(r, m)
 		if err != nil {
 			return err
 		}
@@ -175,23 +178,52 @@ func (x *Extractor) recover(ctx context.Context) error {
 	return x.writeMarks(ctx)
 }
 
-// tailIdentity is the state identity of a record read back from topic
-// from: job-history rows are told apart by their systemId (a deletion names
-// it in ukg_record_id).
-func tailIdentity(topic string, m *kafkax.Message, from string) (string, error) {
+// tailIdentity is the state identity of a record read back from a route's
+// topic: rows of routes with a row key are told apart by it (the value's
+// member; a deletion names it in ukg_record_id).
+func tailIdentity(r route, m *kafkax.Message) (string, error) {
 	row := ""
-	if topic == kafkax.JobHistory && m.Value == nil {
+	switch {
+	case r.ep.RowKey() == "":
+	case m.Value == nil:
 		row = string(m.Header(HeaderRecordID))
-	} else if topic == kafkax.JobHistory {
-		var id struct {
-			SystemID string `json:"systemId"`
+	default:
+		var err error
+		if row, err = memberText(m.Value, r.ep.RowKey()); err != nil {
+			return "", fmt.Errorf("recover %s@%d: %w", r.topic, m.Offset, err)
 		}
-		if err := json.Unmarshal(m.Value, &id); err != nil {
-			return "", fmt.Errorf("recover %s@%d: %w", from, m.Offset, err)
-		}
-		row = id.SystemID
 	}
-	return identity(topic, string(m.Key), row), nil
+	return identity(r.topic, string(m.Key), row), nil
+}
+
+// memberText is a record member as ukgpro.Record.RowID has it: a string's
+// text, or a number's with a zero fraction dropped; "" when absent or null.
+func memberText(raw []byte, name string) (string, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return "", err
+	}
+	v, ok := m[name]
+	if !ok {
+		for k, x := range m {
+			if strings.EqualFold(k, name) {
+				v = x
+				break
+			}
+		}
+	}
+	var str string
+	switch {
+	case len(v) == 0 || string(v) == "null":
+		return "", nil
+	case json.Unmarshal(v, &str) == nil:
+		return str, nil
+	}
+	n := string(v)
+	if i := strings.IndexByte(n, '.'); i > 0 && !strings.ContainsAny(n, "eE") && strings.Trim(n[i+1:], "0") == "" {
+		n = n[:i]
+	}
+	return n, nil
 }
 
 // readTail calls fn for every message of a data topic past its mark.
@@ -222,7 +254,7 @@ func (x *Extractor) writeMarks(ctx context.Context) error {
 	stateTopic := x.kcfg.Topic(kafkax.ExtractorState)
 	var msgs []kafka.Message
 	marks := map[string]map[int]int64{}
-	for _, topic := range []string{kafkax.Employees, kafkax.People, kafkax.JobHistory, kafkax.Compensation, kafkax.Lifecycle, kafkax.DLQ} {
+	for _, topic := range append(routeTopics(), kafkax.Lifecycle, kafkax.DLQ) {
 		full := x.kcfg.Topic(topic)
 		offs, err := kafkax.PartitionOffsets(ctx, x.cl, full)
 		if err != nil {
@@ -248,13 +280,4 @@ func (x *Extractor) writeMarks(ctx context.Context) error {
 	}
 	x.state.mu.Unlock()
 	return nil
-}
-
-func endpointOf(topic string) string {
-	for name, r := range routes {
-		if r.topic == topic {
-			return name
-		}
-	}
-	return ""
 }

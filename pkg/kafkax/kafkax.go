@@ -186,10 +186,26 @@ const (
 	DLQ            = "dlq"
 	RelayDLQ       = "relay-dlq" // the relay's dead letters (ukgpro-relay)
 	ExtractorState = "_extractor-state"
+
+	// Company configuration: one row per code (compacted).
+	Companies = "companies"
+	OrgLevels = "org-levels"
+	Jobs      = "jobs"
+	Locations = "locations"
+	Positions = "positions"
+	// Employee rows beside employment, several per employee (delete
+	// policy: compaction per employee key would keep only one of them;
+	// docs/decisions/0101-bank-data-and-multi-row-topics.md).
+	Contacts      = "contacts"
+	PTOPlans      = "pto-plans"
+	DirectDeposit = "direct-deposit"
+	GlobalBanks   = "global-banks"
+	Contracts     = "contracts"
 )
 
 // DataTopics are the topics the loader archives by default (DLQ included).
-var DataTopics = []string{Employees, People, JobHistory, Compensation, Lifecycle, DLQ}
+var DataTopics = []string{Employees, People, JobHistory, Compensation, Lifecycle, DLQ,
+	Companies, OrgLevels, Jobs, Locations, Positions, Contacts, PTOPlans, DirectDeposit, GlobalBanks, Contracts}
 
 // Topic returns the full name of a topic under the prefix.
 func (c *Config) Topic(name string) string { return c.TopicPrefix + name }
@@ -207,11 +223,11 @@ func (c *Config) Spec(name string) kafka.TopicConfig {
 		tc.ConfigEntries = append(tc.ConfigEntries, kafka.ConfigEntry{ConfigName: k, ConfigValue: v})
 	}
 	switch name {
-	case Employees, People, Compensation:
+	case Employees, People, Compensation, Companies, OrgLevels, Jobs, Locations, Positions:
 		add("cleanup.policy", "compact,delete")
 		add("retention.ms", ms(c.Retention))
 		add("min.compaction.lag.ms", ms(c.MinCompactionLag))
-	case JobHistory, Lifecycle:
+	case JobHistory, Lifecycle, Contacts, PTOPlans, DirectDeposit, GlobalBanks, Contracts:
 		add("cleanup.policy", "delete")
 		add("retention.ms", ms(c.Retention))
 	case DLQ, RelayDLQ:

@@ -56,6 +56,8 @@ func TestEnsureTopicsCreatesEachWithItsPolicy(t *testing.T) {
 	want := map[string]map[string]string{
 		"t.employees":        {"cleanup.policy": "compact,delete", "min.compaction.lag.ms": "604800000"},
 		"t.job-history":      {"cleanup.policy": "delete"},
+		"t.org-levels":       {"cleanup.policy": "compact,delete", "min.compaction.lag.ms": "604800000"},
+		"t.direct-deposit":   {"cleanup.policy": "delete"},
 		"t.dlq":              {"cleanup.policy": "delete", "retention.ms": "3600000"},
 		"t._extractor-state": {"cleanup.policy": "compact"},
 	}

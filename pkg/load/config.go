@@ -16,7 +16,7 @@ import (
 // three.
 type Config struct {
 	GroupID string   `env:"LOADER_GROUP_ID, default=ukgpro-loader" desc:"Kafka consumer group of the loaders; run several loaders with one group to share the partitions"`
-	Topics  []string `env:"LOADER_TOPICS" desc:"topics to archive, names without KAFKA_TOPIC_PREFIX (default: employees,people,job-history,compensation,lifecycle,dlq)"`
+	Topics  []string `env:"LOADER_TOPICS" desc:"topics to archive, names without KAFKA_TOPIC_PREFIX (default: every data topic and dlq: employees, people, job-history, compensation, lifecycle, the configuration topics, contacts, pto-plans, direct-deposit, global-banks, contracts)"`
 
 	RotateRows       int           `env:"LOADER_ROTATE_ROWS, default=500000" desc:"a partition's file is closed after this many rows"`
 	RotateBytes      int64         `env:"LOADER_ROTATE_BYTES, default=67108864" desc:"a partition's file is closed once this many bytes of messages (values and keys) are buffered for it"`

@@ -26,7 +26,7 @@ func TestConfigDefaultsAndValidate(t *testing.T) {
 	}{
 		{env: map[string]string{"LOADER_TOPICS": "employees,dlq"}},
 		{args: []string{"--drain"}},
-		{env: map[string]string{"LOADER_TOPICS": "ukgpro.employees"}, want: `LOADER_TOPICS: "ukgpro.employees" is not a topic of the contract; valid names (without KAFKA_TOPIC_PREFIX): employees,people,job-history,compensation,lifecycle,dlq`},
+		{env: map[string]string{"LOADER_TOPICS": "ukgpro.employees"}, want: `LOADER_TOPICS: "ukgpro.employees" is not a topic of the contract; valid names (without KAFKA_TOPIC_PREFIX): employees,people,job-history,compensation,lifecycle,dlq,companies,org-levels,jobs,locations,positions,contacts,pto-plans,direct-deposit,global-banks,contracts`},
 		{env: map[string]string{"LOADER_TOPICS": "employees,employes"}, want: `"employes" is not a topic`},
 		{env: map[string]string{"LOADER_ROTATE_ROWS": "0"}, want: "LOADER_ROTATE_ROWS"},
 		{env: map[string]string{"LOADER_ROTATE_BYTES": "-1"}, want: "LOADER_ROTATE_BYTES"},

@@ -264,7 +264,7 @@ func TestBadTopicNameStopsAtStart(t *testing.T) {
 	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
 		t.Fatalf("exit %v, want 2; output:\n%s", err, out)
 	}
-	want := `loader: LOADER_TOPICS: "ukgpro.employees" is not a topic of the contract; valid names (without KAFKA_TOPIC_PREFIX): employees,people,job-history,compensation,lifecycle,dlq` + "\n"
+	want := `loader: LOADER_TOPICS: "ukgpro.employees" is not a topic of the contract; valid names (without KAFKA_TOPIC_PREFIX): employees,people,job-history,compensation,lifecycle,dlq,companies,org-levels,jobs,locations,positions,contacts,pto-plans,direct-deposit,global-banks,contracts` + "\n"
 	if string(out) != want {
 		t.Fatalf("output:\n%q\nwant:\n%q", out, want)
 	}

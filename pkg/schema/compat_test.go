@@ -279,7 +279,7 @@ func TestLifecycleEventMatchesSchema(t *testing.T) {
 	if err := s.Validate(raw); err != nil {
 		t.Errorf("event without changes: %v", err)
 	}
-	for _, e := range []string{EventHired, EventTerminated, EventRehired, EventJobChanged, EventCompensationChanged, EventStatusChanged, EventRemoved} {
+	for _, e := range []string{EventHired, EventTerminated, EventRehired, EventJobChanged, EventCompensationChanged, EventStatusChanged, EventRemoved, EventDirectDepositChanged} {
 		if !inEnum(s.props[s.propIndex["event"]].enum, []byte(e)) {
 			t.Errorf("%s not in the schema's enum", e)
 		}

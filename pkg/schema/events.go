@@ -18,6 +18,9 @@ const (
 	// records vanished on a full pass, not a termination). Changes is empty;
 	// Sources names the topics its records vanished from.
 	EventRemoved = "employee.removed"
+	// EventDirectDepositChanged (lifecycle v1.2): a deposit or global-bank account added or
+	// changed (docs/decisions/0101-bank-data-and-multi-row-topics.md).
+	EventDirectDepositChanged = "employee.direct_deposit_changed"
 )
 
 // LifecycleEvent is the value of a lifecycle topic message

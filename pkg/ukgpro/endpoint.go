@@ -150,7 +150,10 @@ var endpoints = [...]endpointInfo{
 		codeKey: []string{"companyId", "positionCode"}, perPage: "per_Page", companyFilter: "companyId",
 	},
 	Contacts: {
-		name: "contacts", permission: permPersonel + " (grant Employee Contacts too: ukgpro-api-more.md §3)",
+		// UKG's description names Personnel Integration; Workato's
+		// "Employee contacts" is the SOAP service (ukgpro-api-more.md §3):
+		// the README tells to grant both.
+		name: "contacts", permission: permPersonel,
 		employeeKey: "employeeId", rowKey: "contactId", perPage: "per_Page", employeeFilter: "employeeId",
 	},
 	PTOPlans: {
