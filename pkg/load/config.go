@@ -20,7 +20,7 @@ type Config struct {
 
 	RotateRows       int           `env:"LOADER_ROTATE_ROWS, default=500000" desc:"a partition's file is closed after this many rows"`
 	RotateBytes      int64         `env:"LOADER_ROTATE_BYTES, default=67108864" desc:"a partition's file is closed once this many bytes of messages (values and keys) are buffered for it"`
-	BatchBytes       int64         `env:"LOADER_BATCH_BYTES, default=1048576" desc:"size of a partition's Arrow record batch, in bytes of messages: a full batch is written into the partition's open Parquet file (its current row group)"`
+	BatchBytes       int64         `env:"LOADER_BATCH_BYTES, default=1048576" desc:"size of a partition's Arrow record batch, in bytes of messages: a full batch is written into the partition's open Parquet file (its current row group); with many partitions assigned, at most LOADER_BUFFER_BYTES / (2 x partitions)"`
 	BufferBytes      int64         `env:"LOADER_BUFFER_BYTES, default=33554432" desc:"memory budget of all partitions together: Arrow batches plus the Parquet row groups being built (uncompressed bytes); over it, the partitions holding the most end their row groups early (bounds memory, does not cut files)"`
 	RotateInterval   time.Duration `env:"LOADER_ROTATE_INTERVAL, default=24h" desc:"largest span of record time (Kafka timestamps) in one file; a change of UTC date always rotates"`
 	FlushInterval    time.Duration `env:"LOADER_FLUSH_INTERVAL, default=1m" desc:"wall-clock time after which buffered rows are written and committed even if no rotation limit was reached"`

@@ -206,6 +206,14 @@ func (w *worker) run(ctx, gctx context.Context) error {
 	}
 }
 
+// batchBytes is the size at which a partition's Arrow batch goes into its
+// Parquet writer: LOADER_BATCH_BYTES, or less when many partitions are
+// assigned, so their batches together take at most half of
+// LOADER_BUFFER_BYTES (decision 0048).
+func batchBytes(c *Config, assigned int) int64 {
+	return min(c.BatchBytes, max(c.BufferBytes/int64(2*max(assigned, 1)), 64<<10))
+}
+
 // fetchBytes is a partition's share of the fetch budget.
 func fetchBytes(c *Config, assigned int) int {
 	return min(c.FetchMaxBytes, max(c.FetchBufferBytes/max(assigned, 1), 64<<10))
@@ -326,7 +334,7 @@ func (w *worker) handle(ctx, gctx context.Context, m *kafka.Message) error {
 	if w.rows() >= int64(w.l.cfg.RotateRows) || w.size() >= w.l.cfg.RotateBytes {
 		return w.flush(gctx)
 	}
-	if w.batch.Len() >= w.l.spillRows || w.batchSize >= w.l.cfg.BatchBytes {
+	if w.batch.Len() >= w.l.spillRows || w.batchSize >= batchBytes(&w.l.cfg, w.assigned) {
 		if err := w.spill(gctx); err != nil {
 			return err
 		}
