@@ -108,7 +108,9 @@ func catchUp(tb testing.TB, n, partitions int, limit int64) (cgroupPeak, rss int
 	elapsed = time.Since(start)
 	if err != nil {
 		ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
-		tb.Fatalf("loader --drain in a %d MiB memory cgroup: %v (signal %v; memory.failcnt %d)", limit>>20, err, ws.Signal(), cgroupValue(tb, dir, "memory.failcnt"))
+		oom, _ := os.ReadFile(filepath.Join(dir, "memory.oom_control"))
+		tb.Fatalf("loader --drain in a %d MiB memory cgroup: %v (signal %v; peak usage %d MiB; memory.oom_control: %s)", limit>>20, err, ws.Signal(),
+			cgroupValue(tb, dir, "memory.max_usage_in_bytes")>>20, strings.Join(strings.Fields(string(oom)), " "))
 	}
 	var rows int64
 	if err := openDuck(tb).QueryRow(fmt.Sprintf(`SELECT count(*) FROM read_parquet('%s')`, glob(root, emp))).Scan(&rows); err != nil {
