@@ -92,7 +92,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookup en
 	code, err := in.subcommand(cmd, args[1:])
 	if err != nil {
 		msg := strings.ReplaceAll(err.Error(), "\n", "; ")
-		msg = strings.TrimPrefix(msg, audit.ErrInput.Error()+": ")
+		msg = strings.TrimPrefix(strings.TrimPrefix(msg, audit.ErrInput.Error()+": "), errUsage.Error()+": ")
 		fmt.Fprintf(stderr, "%s %s: %s\n", prog, cmd.name, msg)
 		if errors.Is(err, audit.ErrInput) || errors.Is(err, errUsage) {
 			return exitInput

@@ -357,6 +357,10 @@ func TestAuditAgreesWithSimulator(t *testing.T) {
 		}
 	})
 
+	t.Run("an s3:// archive reads as the local one", func(t *testing.T) {
+		s3Agrees(t, p.root, last.emps[0].CompanyID+"/"+last.emps[0].EmployeeID)
+	})
+
 	t.Run("verify catches each planted defect", func(t *testing.T) {
 		plantDefects(t, p.root)
 	})

@@ -151,7 +151,7 @@ eff AS (SELECT * FROM jh WHERE NOT _deleted AND job_effective_date <= ?::DATE
 		return nil, fmt.Errorf("as-of %s: %w", knownAt, err)
 	}
 	if q.Employee != "" && len(res.Rows) == 0 {
-		return nil, inputError("employee %s is not in the archive %s as known at %s", q.Employee, a.cfg.Archive.Output, knownAt)
+		return nil, inputError("employee %s has no live record in %s as known at %s (never archived by then, or deleted)", q.Employee, a.cfg.Archive.Output, knownAt)
 	}
 	return res, nil
 }
