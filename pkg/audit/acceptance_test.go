@@ -357,6 +357,8 @@ func TestAuditAgreesWithSimulator(t *testing.T) {
 		}
 	})
 
+	t.Run("diff finds a changed row", func(t *testing.T) { diffFindsAChange(t, p.root) })
+
 	t.Run("an s3:// archive reads as the local one", func(t *testing.T) {
 		s3Agrees(t, p.root, last.emps[0].CompanyID+"/"+last.emps[0].EmployeeID)
 	})

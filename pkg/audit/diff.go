@@ -81,11 +81,12 @@ func Diff(ctx context.Context, a, b *Archive) (*DiffReport, error) {
 			}
 		}
 		cols := strings.Join(common, ", ")
-		q := fmt.Sprintf(`WITH x AS (SELECT %[1]s, row_number() OVER (PARTITION BY _kafka_partition ORDER BY _kafka_offset) AS _position FROM da),
+		with := fmt.Sprintf(`WITH x AS (SELECT %[1]s, row_number() OVER (PARTITION BY _kafka_partition ORDER BY _kafka_offset) AS _position FROM da),
 y AS (SELECT %[1]s, row_number() OVER (PARTITION BY _kafka_partition ORDER BY _kafka_offset) AS _position FROM db),
 oa AS (SELECT * FROM x EXCEPT ALL SELECT * FROM y),
 ob AS (SELECT * FROM y EXCEPT ALL SELECT * FROM x)
-SELECT (SELECT count(*) FROM x), (SELECT count(*) FROM y), (SELECT count(*) FROM oa), (SELECT count(*) FROM ob)`, cols)
+`, cols)
+		q := with + "SELECT (SELECT count(*) FROM x), (SELECT count(*) FROM y), (SELECT count(*) FROM oa), (SELECT count(*) FROM ob)"
 		var na, nb, oa, ob int64
 		if err := a.db.QueryRowContext(ctx, q).Scan(&na, &nb, &oa, &ob); err != nil {
 			return nil, fmt.Errorf("diff %s: %w", name, err)
@@ -95,9 +96,8 @@ SELECT (SELECT count(*) FROM x), (SELECT count(*) FROM y), (SELECT count(*) FROM
 			continue
 		}
 		rep.Equal = false
-		s, err := a.query(ctx, strings.Replace(q, "SELECT (SELECT count(*) FROM x)", `(SELECT ?, 'only in A', _kafka_partition, _position, _key, _event_id, _deleted FROM oa ORDER BY 3, 4 LIMIT 20)
-UNION ALL (SELECT ?, 'only in B', _kafka_partition, _position, _key, _event_id, _deleted FROM ob ORDER BY 3, 4 LIMIT 20)
--- `, 1), name, name)
+		s, err := a.query(ctx, with+`(SELECT ?, 'only in A', _kafka_partition, _position, _key, _event_id, _deleted FROM oa ORDER BY 3, 4 LIMIT 20)
+UNION ALL (SELECT ?, 'only in B', _kafka_partition, _position, _key, _event_id, _deleted FROM ob ORDER BY 3, 4 LIMIT 20)`, name, name)
 		if err != nil {
 			return nil, fmt.Errorf("diff %s: %w", name, err)
 		}
