@@ -4,11 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -193,66 +191,6 @@ func (g orderedGroup) Encoding() encoding.Encoding { return nil }
 func (g orderedGroup) Compression() compress.Codec { return nil }
 func (g orderedGroup) GoType() reflect.Type        { return g.asGroup().GoType() }
 
-// diskPages is the page buffer pool of every ParquetWriter.
-var diskPages = &spoolPool{}
-
-// spoolPool is a parquet.BufferPool of unlinked temporary files
-// ([SpoolFile]): a killed process leaves nothing behind. It keeps a few
-// emptied files for reuse, so a row group does not cost a file creation per
-// column.
-type spoolPool struct {
-	mu   sync.Mutex
-	free []*os.File
-}
-
-func (p *spoolPool) GetBuffer() io.ReadWriteSeeker {
-	p.mu.Lock()
-	if n := len(p.free); n > 0 {
-		f := p.free[n-1]
-		p.free = p.free[:n-1]
-		p.mu.Unlock()
-		return f
-	}
-	p.mu.Unlock()
-	f, err := SpoolFile()
-	if err != nil {
-		return errorBuffer{err}
-	}
-	return f
-}
-
-func (p *spoolPool) PutBuffer(b io.ReadWriteSeeker) {
-	f, ok := b.(*os.File)
-	if !ok {
-		return
-	}
-	if f.Truncate(0) != nil {
-		f.Close()
-		return
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		f.Close()
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.free) >= maxFreeSpools {
-		f.Close()
-		return
-	}
-	p.free = append(p.free, f)
-}
-
-// maxFreeSpools bounds the idle page files kept open (a few row groups'
-// worth of columns).
-const maxFreeSpools = 512
-
-type errorBuffer struct{ err error }
-
-func (e errorBuffer) Read([]byte) (int, error)       { return 0, e.err }
-func (e errorBuffer) Write([]byte) (int, error)      { return 0, e.err }
-func (e errorBuffer) Seek(int64, int) (int64, error) { return 0, e.err }
-
 // WriterConfig tunes Parquet files. The zero value means the defaults.
 type WriterConfig struct {
 	// RowGroupRows ends a row group after this many rows.
@@ -405,9 +343,6 @@ func NewParquetWriter(w io.Writer, as *arrow.Schema, ps *parquet.Schema, cfg Wri
 		parquet.WriteBufferSize(64 << 10), // row groups reach the file in large writes anyway
 		parquet.DictionaryMaxBytes(cfg.DictionaryMaxBytes),
 		parquet.CreatedBy("ukgpro-stream", "1", ""),
-		// The compressed pages of the row group being built wait in
-		// unlinked temporary files, not on the heap (decision 0048).
-		parquet.ColumnPageBuffers(diskPages),
 	}
 	for k, v := range cfg.Metadata {
 		opts = append(opts, parquet.KeyValueMetadata(k, v))
