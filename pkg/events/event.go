@@ -33,6 +33,9 @@ const (
 	// EventRemoved: the employee vanished from the tenant (a confirmed full
 	// pass no longer finds it); deprovision.
 	EventRemoved = schema.EventRemoved
+	// EventDirectDepositChanged: a new, changed or re-split bank account (a
+	// payroll-fraud signal).
+	EventDirectDepositChanged = schema.EventDirectDepositChanged
 )
 
 // Attributes are a message's CloudEvents attributes (Kafka binding, binary

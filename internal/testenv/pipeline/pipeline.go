@@ -61,7 +61,7 @@ func (p *Pipeline) Run(mut func(*extract.Config)) *extract.Report {
 		p.t.Fatal(err)
 	}
 	cfg := extract.Config{Mode: "incremental", FullEvery: 365 * 24 * time.Hour, Overlap: 48 * time.Hour,
-		Endpoints: []string{"employee-employment-details", "person-details", "compensation-details", "employee-job-history-details"},
+		Endpoints: []string{"all"},
 		BatchSize: 1000, Linger: 2 * time.Millisecond, WriteTimeout: 10 * time.Second, MaxDeleteRatio: 0.05}
 	if mut != nil {
 		mut(&cfg)
