@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/audit"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
@@ -342,6 +343,19 @@ func TestAuditAgreesWithSimulator(t *testing.T) {
 					t.Errorf("%s: removed key %s has a current row", topic, k)
 				}
 			}
+		}
+	})
+
+	t.Run("nothing is dead-lettered", func(t *testing.T) {
+		dlq, err := a.Files(ctx, "ukgpro.dlq")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(dlq) != 0 {
+			t.Errorf("the archive holds %d dead-letter files", len(dlq))
+		}
+		if n := len(testenv.Messages(t, p.kc.Brokers, "ukgpro.dlq")); n != 0 {
+			t.Errorf("the dead-letter topic holds %d messages", n)
 		}
 	})
 
