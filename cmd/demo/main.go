@@ -125,9 +125,13 @@ func run(ctx context.Context, cfg config) error {
 			return err
 		}
 		step("the tenant clock moves %d days: %d hired, %d terminated, %d rehired, %d job changes, %d pay changes, %d status changes; "+
-			"%d employees purged, %d job-history rows deleted, %d corrected",
+			"%d employees purged, %d job-history rows deleted, %d corrected; %d configuration rows changed, %d deposit accounts added or changed",
 			cfg.Advance, len(gt.Hired), len(gt.Terminated), len(gt.Rehired), len(gt.JobChanged),
-			len(gt.CompensationChanged), len(gt.StatusChanged), len(gt.Removed), len(gt.JobHistoryDeleted), len(gt.JobHistoryCorrected))
+			len(gt.CompensationChanged), len(gt.StatusChanged), len(gt.Removed), len(gt.JobHistoryDeleted), len(gt.JobHistoryCorrected),
+			len(gt.ConfigChanged), len(gt.DirectDepositChanged))
+		for _, c := range gt.ConfigChanged {
+			fmt.Printf("    %s %s %s: %q → %q\n", c.Endpoint, c.Key, c.Change, c.Before, c.After)
+		}
 		for _, e := range gt.Removed {
 			fmt.Printf("    purged: %s/%s\n", e.CompanyID, e.EmployeeID)
 		}
