@@ -86,6 +86,7 @@ type endpointInfo struct {
 	codeKey     []string // configuration rows: the members of the key
 	perPage     string   // page-size parameter name
 	unpaged     bool     // one request returns every row; no page parameters
+	enveloped   bool     // the array may come wrapped in {"<name>": […], …} (§9 row 3)
 	// Filter names as the endpoint documents them.
 	companyFilter, employeeFilter string
 	changedFilter, createdFilter  string // "" when the endpoint has none
@@ -143,7 +144,7 @@ var endpoints = [...]endpointInfo{
 	},
 	Locations: {
 		name: "locations", base: "/configuration/v1/", permission: permCCI,
-		codeKey: []string{"locationCode"}, unpaged: true,
+		codeKey: []string{"locationCode"}, unpaged: true, enveloped: true,
 	},
 	Positions: {
 		name: "positions", base: "/configuration/v1/", permission: permCCI,

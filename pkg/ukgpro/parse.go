@@ -45,6 +45,10 @@ func (r Record) Key() string {
 type idKeys struct {
 	row  string
 	code []string
+	// envelope names the member of an object body that holds the rows,
+	// when the endpoint may wrap its array ({"locations": […],
+	// "totalCount": …}: ukgpro-api-more.md §9 row 3); "" elsewhere.
+	envelope string
 }
 
 func (e Endpoint) idKeys() idKeys {
@@ -52,6 +56,9 @@ func (e Endpoint) idKeys() idKeys {
 	k := idKeys{row: strings.ToLower(in.rowKey)}
 	for _, c := range in.codeKey {
 		k.code = append(k.code, strings.ToLower(c))
+	}
+	if in.enveloped {
+		k.envelope = in.name
 	}
 	return k
 }
@@ -89,6 +96,9 @@ func parsePage(body []byte, ids idKeys) ([]Record, error) {
 	switch body[i] {
 	case '{':
 		end := jsonscan.ValueEnd(body, i)
+		if rows, ok := envelopeRows(body[i:end], ids.envelope); ok {
+			return parsePage(rows, idKeys{row: ids.row, code: ids.code})
+		}
 		return []Record{newRecord(body[i:end:end], ids)}, nil
 	case 'n':
 		return nil, nil
@@ -110,6 +120,29 @@ func parsePage(body []byte, ids idKeys) ([]Record, error) {
 		}
 	}
 	return out, nil
+}
+
+// envelopeRows returns the array member named name of an object body
+// ({"locations": […], "totalCount": 13}), ok false when name is empty or the
+// object has no such array member.
+func envelopeRows(obj []byte, name string) ([]byte, bool) {
+	if name == "" {
+		return nil, false
+	}
+	for i := jsonscan.SkipSpace(obj, 1); i < len(obj) && obj[i] == '"'; {
+		kEnd := jsonscan.StringEnd(obj, i)
+		key := obj[i+1 : kEnd-1]
+		i = jsonscan.SkipSpace(obj, jsonscan.SkipSpace(obj, kEnd)+1)
+		vEnd := jsonscan.ValueEnd(obj, i)
+		if obj[i] == '[' && keyIs(key, strings.ToLower(name)) {
+			return obj[i:vEnd], true
+		}
+		i = jsonscan.SkipSpace(obj, vEnd)
+		if i < len(obj) && obj[i] == ',' {
+			i = jsonscan.SkipSpace(obj, i+1)
+		}
+	}
+	return nil, false
 }
 
 func kind(b byte) string {

@@ -83,6 +83,9 @@ func TestParsePageKeys(t *testing.T) {
 		{ContractDetails, `[{"companyId":"C","employeeId":"E","employmentContractId":5.0}]`, "C/E", "5", "C", "E"},
 		{DirectDeposit, `[{"companyId":"C","employeeId":"E","accountRecordId":"D1"}]`, "C/E", "D1", "C", "E"},
 		{Contacts, `[{"employeeId":"E","contactId":"K1"}]`, "/E", "K1", "", "E"},
+		// A vendor sample wraps locations: both shapes are read (§9 row 3).
+		{Locations, `{"locations":[{"locationCode":"HQ"}],"totalCount":1,"pageNumber":1,"pageSize":100}`, "HQ", "", "", ""},
+		{Locations, `[{"locationCode":"HQ"}]`, "HQ", "", "", ""},
 	} {
 		got, err := parsePage([]byte(tt.body), tt.ep.idKeys())
 		if err != nil || len(got) != 1 {
