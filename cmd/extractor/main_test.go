@@ -286,22 +286,6 @@ func TestOnceLingersForAFinalScrape(t *testing.T) {
 	}
 }
 
-// envDefault is the default of an extractor variable, from its config.
-func envDefault(t *testing.T, name string) string {
-	t.Helper()
-	vars, err := envconf.Vars(&config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, v := range vars {
-		if v.Env == name {
-			return v.Default
-		}
-	}
-	t.Fatalf("no variable %s", name)
-	return ""
-}
-
 func TestBadConfigurationExits2WithOneLine(t *testing.T) {
 	good := runEnv("http://127.0.0.1:1", []string{"127.0.0.1:1"}, nil)
 	tests := []struct {
