@@ -166,7 +166,9 @@ func (w *worker) run(ctx, gctx context.Context) error {
 				continue
 			}
 			if first > w.next {
-				w.log.Warn("records removed from Kafka before they were archived; skipping them", "from", w.next, "to", first)
+				if first > max(w.next, 0) { // -1 (nothing read yet) up to 0 skips nothing
+					w.log.Warn("records removed from Kafka before they were archived; skipping them", "from", w.next, "to", first)
+				}
 				w.skipTo(first)
 			}
 			if w.next >= w.hwm {
