@@ -9,12 +9,11 @@ import (
 	"time"
 
 	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv"
+	envpipeline "github.com/ukgpro-stream/ukgpro-stream/internal/testenv/pipeline"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
-	"github.com/ukgpro-stream/ukgpro-stream/pkg/envconf"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/extract"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/load"
-	"github.com/ukgpro-stream/ukgpro-stream/pkg/pii"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgpro"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgsim"
@@ -48,18 +47,7 @@ func newPipeline(t *testing.T, simCfg ukgsim.Config) *pipeline {
 	if err != nil {
 		t.Fatal(err)
 	}
-	classes := map[string]map[string]pii.Class{}
-	for _, name := range reg.Names() {
-		m := map[string]pii.Class{}
-		for f, c := range reg.Topic(name).PIIClasses() {
-			m[f] = pii.Class(c)
-		}
-		classes[name] = m
-	}
-	policy, err := pii.New(pii.Config{HMACKey: envconf.Secret("audit-test-hmac-key")}, classes)
-	if err != nil {
-		t.Fatal(err)
-	}
+	policy := envpipeline.Redactor(t, reg)
 	api, err := ukgpro.New(ukgpro.Config{BaseURL: url, Username: "svc-demo", Password: "demo-password",
 		CustomerAPIKey: "DEMO-KEY", PerPage: 200, Concurrency: 4, MaxRetries: 8,
 		RetryBase: time.Millisecond, RetryMax: 20 * time.Millisecond, RequestTimeout: 10 * time.Second})
