@@ -27,7 +27,7 @@ func newLedger(t *testing.T) *testLedger {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pol, err := pii.New(pii.Config{HMACKey: envconf.Secret(testHMACKey)}, piiClasses(reg))
+	pol, err := pii.New(pii.Config{HMACKey: envconf.Secret(testHMACKey)}, pii.ClassesOf(reg.PIIClasses()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, memLimit int64) er
 	if err != nil {
 		return err
 	}
-	policy, err := pii.New(cfg.PII, piiClasses(reg))
+	policy, err := pii.New(cfg.PII, pii.ClassesOf(reg.PIIClasses()))
 	if err != nil {
 		return err
 	}
@@ -139,20 +139,6 @@ func lingerForScrape(ctx context.Context, log *slog.Logger, d time.Duration) {
 	case <-ctx.Done():
 	case <-time.After(d):
 	}
-}
-
-// piiClasses turns the schemas' per-field PII classes into the policy's
-// input.
-func piiClasses(reg *schema.Registry) map[string]map[string]pii.Class {
-	out := map[string]map[string]pii.Class{}
-	for _, name := range reg.Names() {
-		m := map[string]pii.Class{}
-		for f, c := range reg.Topic(name).PIIClasses() {
-			m[f] = pii.Class(c)
-		}
-		out[name] = m
-	}
-	return out
 }
 
 type retryTee struct {

@@ -149,15 +149,7 @@ func benchPolicy(b *testing.B) extract.Redactor {
 	if err != nil {
 		b.Fatal(err)
 	}
-	classes := map[string]map[string]pii.Class{}
-	for _, name := range reg.Names() {
-		m := map[string]pii.Class{}
-		for f, c := range reg.Topic(name).PIIClasses() {
-			m[f] = pii.Class(c)
-		}
-		classes[name] = m
-	}
-	pol, err := pii.New(pii.Config{HMACKey: envconf.Secret("bench-hmac-key-0123456789abcdef")}, classes)
+	pol, err := pii.New(pii.Config{HMACKey: envconf.Secret("bench-hmac-key-0123456789abcdef")}, pii.ClassesOf(reg.PIIClasses()))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -15,15 +15,7 @@ const testHMACKey = "test-hmac-key-for-pii"
 // fields dropped) over the schemas' PII classes, as cmd/extractor wires it.
 func newRedactor(t *testing.T, reg *schema.Registry) *pii.Policy {
 	t.Helper()
-	classes := map[string]map[string]pii.Class{}
-	for _, name := range reg.Names() {
-		m := map[string]pii.Class{}
-		for f, c := range reg.Topic(name).PIIClasses() {
-			m[f] = pii.Class(c)
-		}
-		classes[name] = m
-	}
-	p, err := pii.New(pii.Config{HMACKey: envconf.Secret(testHMACKey)}, classes)
+	p, err := pii.New(pii.Config{HMACKey: envconf.Secret(testHMACKey)}, pii.ClassesOf(reg.PIIClasses()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,6 +46,20 @@ func checkKey(key []byte, r Rules) error {
 	return nil
 }
 
+// ClassesOf converts per-topic field classes of another string type (the
+// schemas' schema.Registry.PIIClasses) into the policy's input.
+func ClassesOf[C ~string](topics map[string]map[string]C) map[string]map[string]Class {
+	out := make(map[string]map[string]Class, len(topics))
+	for topic, fields := range topics {
+		m := make(map[string]Class, len(fields))
+		for f, c := range fields {
+			m[f] = Class(c)
+		}
+		out[topic] = m
+	}
+	return out
+}
+
 // New builds the policy from cfg and the schemas' field classes: topic
 // (short name, e.g. "people") → JSON field name → class.
 func New(cfg Config, classes map[string]map[string]Class) (*Policy, error) {

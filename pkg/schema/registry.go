@@ -92,3 +92,13 @@ func (r *Registry) Lookup(id string) (*Schema, error) {
 	}
 	return nil, fmt.Errorf("schema %q is not released", id)
 }
+
+// PIIClasses is every topic's per-field PII classes (topic → field →
+// class), the input of the extractor's PII policy (pii.ClassesOf).
+func (r *Registry) PIIClasses() map[string]map[string]PIIClass {
+	out := make(map[string]map[string]PIIClass, len(r.byName))
+	for _, name := range r.Names() {
+		out[name] = r.Topic(name).PIIClasses()
+	}
+	return out
+}

@@ -90,15 +90,7 @@ func (p *Pipeline) Run(mut func(*extract.Config)) *extract.Report {
 // apply it too.
 func Redactor(t testing.TB, reg *schema.Registry) *pii.Policy {
 	t.Helper()
-	classes := map[string]map[string]pii.Class{}
-	for _, name := range reg.Names() {
-		m := map[string]pii.Class{}
-		for f, c := range reg.Topic(name).PIIClasses() {
-			m[f] = pii.Class(c)
-		}
-		classes[name] = m
-	}
-	policy, err := pii.New(pii.Config{HMACKey: envconf.Secret("pipeline-test-hmac-key")}, classes)
+	policy, err := pii.New(pii.Config{HMACKey: envconf.Secret("pipeline-test-hmac-key")}, pii.ClassesOf(reg.PIIClasses()))
 	if err != nil {
 		t.Fatal(err)
 	}
