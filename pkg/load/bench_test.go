@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
@@ -141,21 +142,25 @@ func BenchmarkLoaderVsBaselines(b *testing.B) {
 	b.Logf("%d records, %.0f bytes of JSON each", n, float64(bytes)/float64(n))
 
 	for i := 0; i < b.N; i++ {
-		loaderRate, peak, rss := benchLoaderProcess(b, kc, filepath.Join(dir, fmt.Sprintf("lake-%d", i)), n, i)
+		loaderRate, peak, rss, cores := benchLoaderProcess(b, kc, filepath.Join(dir, fmt.Sprintf("lake-%d", i)), n, i)
+		fgRate := benchFranzConsume(b, kc, emp, n)
 		kgRate := benchBareConsume(b, kc, emp, n)
 		duckRate := benchDuckDB(b, ndjson, filepath.Join(dir, fmt.Sprintf("duck-%d.parquet", i)), fields, n)
 		b.ReportMetric(loaderRate, "loader_rows/s")
+		b.ReportMetric(fgRate, "franzgo_rows/s")
 		b.ReportMetric(kgRate, "kafkago_rows/s")
 		b.ReportMetric(duckRate, "duckdb_rows/s")
 		b.ReportMetric(loaderRate/duckRate, "ratio_vs_duckdb")
+		b.ReportMetric(loaderRate/fgRate, "ratio_vs_franzgo")
 		b.ReportMetric(loaderRate/kgRate, "ratio_vs_kafkago")
+		b.ReportMetric(cores, "loader_cpu_cores")
 		b.ReportMetric(peak/(1<<20), "peak_heap_MiB")
 		b.ReportMetric(rss/(1<<20), "peak_rss_MiB")
 		b.ReportMetric(float64(dirBytes(b, filepath.Join(dir, fmt.Sprintf("lake-%d", i))))/float64(dirBytes(b, filepath.Join(dir, fmt.Sprintf("duck-%d.parquet", i)))), "size_vs_duckdb")
 	}
 }
 
-func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int) (rate, peakHeap, peakRSS float64) {
+func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int) (rate, peakHeap, peakRSS, cores float64) {
 	addr := freeAddr(b)
 	// The Parquet settings are pkg/archive's defaults unless the
 	// environment sets them (cmd/loader repeats them in its own tags).
@@ -168,6 +173,8 @@ func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int
 		env = append(env, "GOMEMLIMIT="+v) // the loader's only, not this process's (the broker)
 	}
 	loaderBinary(b) // built before the clock starts: the build is not the loader's time
+	var self0 syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &self0)
 	start := time.Now()
 	cmd, done := startLoader(b, env, "--drain")
 	profDone := make(chan struct{})
@@ -225,8 +232,17 @@ func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int
 			}
 			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 				peakRSS = float64(ru.Maxrss) * 1024 // KiB on Linux
+				// CPU the loader used per second of its run: near 2 on
+				// two idle cores when it is CPU-bound.
+				cores = time.Duration(ru.Utime.Nano()+ru.Stime.Nano()).Seconds() / el.Seconds()
+				// This process (the embedded broker serving the
+				// loader's fetches) shares the two cores meanwhile.
+				var self syscall.Rusage
+				syscall.Getrusage(syscall.RUSAGE_SELF, &self)
+				b.Logf("loader: %.1f s user, %.1f s system in %.1f s; this process (the broker): %.1f s", time.Duration(ru.Utime.Nano()).Seconds(), time.Duration(ru.Stime.Nano()).Seconds(), el.Seconds(),
+					time.Duration(self.Utime.Nano()+self.Stime.Nano()-self0.Utime.Nano()-self0.Stime.Nano()).Seconds())
 			}
-			return float64(n) / el.Seconds(), peakHeap, peakRSS
+			return float64(n) / el.Seconds(), peakHeap, peakRSS, cores
 		case <-tick.C:
 			if c, body := httpGet("http://" + addr + "/metrics"); c == 200 {
 				for _, l := range strings.Split(body, "\n") {
@@ -247,6 +263,51 @@ func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int
 	}
 }
 
+// benchFranzConsume is the bare-consume reference: one franz-go
+// (kgo) client in this process reads every partition of topic from its start
+// to the high-water mark and counts the records, decoding nothing (the
+// records are decompressed, as any consumer must). Client defaults, as a
+// user of franz-go gets them.
+func benchFranzConsume(b *testing.B, kc kafkax.Config, topic string, n int) float64 {
+	hwm := highWaterMarks(b, kc, topic)
+	parts := map[int32]kgo.Offset{}
+	left := map[int32]int64{}
+	for p, end := range hwm {
+		if end > 0 {
+			parts[int32(p)] = kgo.NewOffset().AtStart()
+			left[int32(p)] = end
+		}
+	}
+	start := time.Now()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(kc.Brokers...), kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: parts}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	var count int
+	for len(left) > 0 {
+		fs := cl.PollFetches(ctx)
+		if err := fs.Err0(); err != nil {
+			b.Fatalf("franz-go consume: %v", err)
+		}
+		fs.EachPartition(func(p kgo.FetchTopicPartition) {
+			count += len(p.Records)
+			if k := len(p.Records); k > 0 && p.Records[k-1].Offset+1 >= left[p.Partition] {
+				delete(left, p.Partition)
+			}
+		})
+	}
+	el := time.Since(start)
+	if count != n {
+		b.Fatalf("franz-go consumed %d records, want %d", count, n)
+	}
+	return float64(n) / el.Seconds()
+}
+
+// benchBareConsume is the same bare consume with kafka-go, one Reader per
+// partition (the client the loader uses).
 func benchBareConsume(b *testing.B, kc kafkax.Config, topic string, n int) float64 {
 	hwm := highWaterMarks(b, kc, topic)
 	start := time.Now()
