@@ -212,6 +212,10 @@ type WriterConfig struct {
 	// levels of klauspost/compress/zstd. 3 is this package's default
 	// (decision 0032: files as small as DuckDB's).
 	ZstdLevel int `env:"PARQUET_ZSTD_LEVEL, default=3" desc:"zstd level of klauspost/compress: 1 fastest, 2 default, 3 better, 4 best"`
+	// RawZstdLevel is the zstd level of the _raw column (the Kafka
+	// message, most of a file's bytes); 0 means ZstdLevel.
+	RawZstdLevel int `env:"PARQUET_RAW_ZSTD_LEVEL, default=0" desc:"zstd level of the _raw column (1..4, as PARQUET_ZSTD_LEVEL); 0: PARQUET_ZSTD_LEVEL"`
+
 	// DictionaryMaxBytes switches a column to plain pages for the rest of a
 	// row group once its dictionary grows past this size.
 	DictionaryMaxBytes int64 `env:"PARQUET_DICTIONARY_MAX_BYTES, default=1048576" desc:"dictionary size after which a column falls back to plain encoding"`
@@ -227,10 +231,6 @@ type WriterConfig struct {
 	// Metadata is added to the file's key/value metadata (set in code; it
 	// has no env tag, so configuration loading leaves it alone).
 	Metadata map[string]string
-
-	// RawZstdLevel is the zstd level of the _raw column (the Kafka
-	// message, most of a file's bytes); 0 means ZstdLevel.
-	RawZstdLevel int `env:"PARQUET_RAW_ZSTD_LEVEL, default=0" desc:"zstd level of the _raw column (1..4, as PARQUET_ZSTD_LEVEL); 0: PARQUET_ZSTD_LEVEL"`
 
 	// codec and rawCodec, when set by [WriterConfig.WithSharedEncoders],
 	// compress the pages of every writer made with this configuration

@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
@@ -43,6 +45,22 @@ func BenchmarkReaderOverAYearOfArchive(b *testing.B) {
 	const keys, days = 20_000, 365
 	kc := testKafka(b, 6)
 	emp := kc.Topic(kafkax.Employees)
+	// Every key has several rows: kfake compacts a compact,delete topic
+	// whenever it likes (it has no min.compaction.lag.ms), which would
+	// leave the latest row per key only. This year keeps all its rows.
+	cl := &kafka.Client{Addr: kafka.TCP(kc.Brokers...), Timeout: 10 * time.Second}
+	res, err := cl.AlterConfigs(context.Background(), &kafka.AlterConfigsRequest{Resources: []kafka.AlterConfigRequestResource{{
+		ResourceType: kafka.ResourceTypeTopic, ResourceName: emp,
+		Configs: []kafka.AlterConfigRequestConfig{{Name: "cleanup.policy", Value: "delete"}, {Name: "retention.ms", Value: "-1"}},
+	}}})
+	if err == nil {
+		for _, e := range res.Errors {
+			err = errors.Join(err, e)
+		}
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
 	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	step := time.Duration(days) * 24 * time.Hour / time.Duration(n)
 	batch := make([]kafka.Message, 0, 5000)
@@ -86,20 +104,27 @@ func BenchmarkReaderOverAYearOfArchive(b *testing.B) {
 		{"oneshot", filepath.Join(oneshot, "*", "*", "*.parquet")},
 		{"daily", filepath.Join(daily, "*", "*.parquet")},
 	}
+	shape := map[string]float64{} // reported after ResetTimer, which drops metrics
 	for _, a := range archives {
 		files, err := filepath.Glob(a.glob)
 		if err != nil {
 			b.Fatal(err)
 		}
-		var rowGroups int64
-		if err := db.QueryRow(fmt.Sprintf(`SELECT sum(num_row_groups) FROM parquet_file_metadata('%s')`, a.glob)).Scan(&rowGroups); err != nil {
+		var rowGroups, rows, distinct int64
+		if err := db.QueryRow(fmt.Sprintf(`SELECT sum(num_row_groups), sum(num_rows) FROM parquet_file_metadata('%s')`, a.glob)).Scan(&rowGroups, &rows); err != nil {
 			b.Fatal(err)
 		}
-		b.ReportMetric(float64(len(files)), a.name+"_files")
-		b.ReportMetric(float64(rowGroups)/float64(len(files)), a.name+"_rowgroups/file")
-		b.ReportMetric(float64(footerBytes(b, files))/float64(len(files)), a.name+"_footer_bytes/file")
+		if err := db.QueryRow(fmt.Sprintf(`SELECT count(DISTINCT (_kafka_partition, _kafka_offset)) FROM read_parquet('%s', hive_partitioning=true)`, a.glob)).Scan(&distinct); err != nil {
+			b.Fatal(err)
+		}
+		if rows != int64(n) || distinct != int64(n) {
+			b.Fatalf("the %s archive holds %d rows, %d distinct offsets; want %d", a.name, rows, distinct, n)
+		}
+		shape[a.name+"_files"] = float64(len(files))
+		shape[a.name+"_rowgroups/file"] = float64(rowGroups) / float64(len(files))
+		shape[a.name+"_footer_bytes/file"] = float64(footerBytes(b, files)) / float64(len(files))
 	}
-	key := fmt.Sprintf("E%011d", keys/2)
+	key := fmt.Sprintf("E%011d", 1) // present in every ceil(n/keys)-th stretch
 	queries := []struct{ name, sql string }{
 		{"timeline", `SELECT count(*), max(_kafka_offset) FROM (SELECT * FROM read_parquet('%s', hive_partitioning=true) WHERE employee_id = '` + key + `' ORDER BY _kafka_timestamp)`},
 		{"scan", `SELECT count(*), max(_kafka_offset) FROM (SELECT * FROM read_parquet('%s', hive_partitioning=true) QUALIFY row_number() OVER (PARTITION BY _key ORDER BY _kafka_timestamp DESC) = 1)`},
@@ -140,6 +165,9 @@ func BenchmarkReaderOverAYearOfArchive(b *testing.B) {
 			b.ReportMetric(t["grown"]/t["daily"], q.name+"_grown/daily")
 			b.ReportMetric(t["drained"]/t["daily"], q.name+"_drained/daily")
 		}
+	}
+	for k, v := range shape {
+		b.ReportMetric(v, k)
 	}
 }
 
@@ -201,7 +229,11 @@ func growArchive(b *testing.B, kc kafkax.Config, topic string, arch Archive, run
 		if err != nil {
 			b.Fatal(err)
 		}
-		r := kafka.NewReader(kafka.ReaderConfig{Brokers: kc.Brokers, Topic: topic, Partition: p, MaxBytes: 10 << 20, MaxWait: 100 * time.Millisecond})
+		cl, err := kgo.NewClient(kgo.SeedBrokers(kc.Brokers...),
+			kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: {int32(p): kgo.NewOffset().At(0)}}))
+		if err != nil {
+			b.Fatal(err)
+		}
 		var (
 			batch              = c.newBatch()
 			first, next, bytes int64
@@ -228,32 +260,43 @@ func growArchive(b *testing.B, kc kafkax.Config, topic string, arch Archive, run
 			}
 			tail := files.Tail()
 			grow := tail != nil && day(tail.FirstTime) == day(firstTime)
-			if _, err := files.Publish(ctx, archive.Part{File: spool, Size: cw.n, FirstOffset: first, FirstTime: firstTime,
-				Next: next, Rows: int64(rows), MessageBytes: bytes, Grow: grow}); err != nil {
+			_, err = files.Publish(ctx, archive.Part{File: spool, Size: cw.n, FirstOffset: first, FirstTime: firstTime,
+				Next: next, Rows: int64(rows), MessageBytes: bytes, Grow: grow})
+			if err != nil {
 				b.Fatal(err)
 			}
 			files.Committed(next)
 			bytes = 0
 		}
 		for next < end {
-			m, err := r.FetchMessage(ctx)
-			if err != nil {
+			fs := cl.PollFetches(ctx)
+			if err := fs.Err0(); err != nil {
 				b.Fatal(err)
 			}
-			if batch.Len() > 0 && m.Time.Unix()/slot != firstTime.Unix()/slot {
-				publish()
+			for it := fs.RecordIter(); !it.Done(); {
+				rec := it.Next()
+				if rec.Offset != next {
+					b.Fatalf("partition %d: offset %d after %d", p, rec.Offset, next-1)
+				}
+				m := kafka.Message{Topic: rec.Topic, Partition: int(rec.Partition), Offset: rec.Offset, Key: rec.Key, Value: rec.Value, Time: rec.Timestamp}
+				for _, h := range rec.Headers {
+					m.Headers = append(m.Headers, kafka.Header{Key: h.Key, Value: h.Value})
+				}
+				if batch.Len() > 0 && m.Time.Unix()/slot != firstTime.Unix()/slot {
+					publish()
+				}
+				if batch.Len() == 0 {
+					first, firstTime = m.Offset, m.Time
+				}
+				if err := c.append(batch, &m); err != nil {
+					b.Fatal(err)
+				}
+				bytes += int64(len(m.Value) + len(m.Key))
+				next = m.Offset + 1
 			}
-			if batch.Len() == 0 {
-				first, firstTime = m.Offset, m.Time
-			}
-			if err := c.append(batch, &m); err != nil {
-				b.Fatal(err)
-			}
-			bytes += int64(len(m.Value) + len(m.Key))
-			next = m.Offset + 1
 		}
 		publish()
-		r.Close()
+		cl.Close()
 		spool.Close()
 	}
 }
