@@ -147,9 +147,22 @@ func BenchmarkLoaderVsBaselines(b *testing.B) {
 
 	for i := 0; i < b.N; i++ {
 		loaderRate, peak, rss, cores := benchLoaderProcess(b, kc, filepath.Join(dir, fmt.Sprintf("lake-%d", i)), n, i)
+		cpu0 := processCPU()
 		fgRate := benchFranzConsume(b, kc, emp, n)
+		cpu1 := processCPU()
 		kgRate := benchBareConsume(b, kc, emp, n)
-		duckRate := benchDuckDB(b, ndjson, filepath.Join(dir, fmt.Sprintf("duck-%d.parquet", i)), fields, n)
+		cpu2 := processCPU()
+		duckRate, duckCPU := benchDuckDB(b, ndjson, filepath.Join(dir, fmt.Sprintf("duck-%d.parquet", i)), fields, n)
+		// CPU per row does not depend on how much of the shared machine
+		// each got: the ratios of rows per CPU-second. The bare consumes'
+		// CPU includes the embedded broker serving them (this process).
+		loaderCPU := cores / loaderRate
+		b.ReportMetric(loaderCPU*1e6, "loader_cpu_us/row")
+		b.ReportMetric((cpu1-cpu0)/float64(n)*1e6, "franzgo_cpu_us/row")
+		b.ReportMetric((cpu2-cpu1)/float64(n)*1e6, "kafkago_cpu_us/row")
+		b.ReportMetric(duckCPU/float64(n)*1e6, "duckdb_cpu_us/row")
+		b.ReportMetric(duckCPU/float64(n)/loaderCPU, "cpu_ratio_vs_duckdb")
+		b.ReportMetric((cpu1-cpu0)/float64(n)/loaderCPU, "cpu_ratio_vs_franzgo")
 		b.ReportMetric(loaderRate, "loader_rows/s")
 		b.ReportMetric(fgRate, "franzgo_rows/s")
 		b.ReportMetric(kgRate, "kafkago_rows/s")
@@ -177,8 +190,7 @@ func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int
 		env = append(env, "GOMEMLIMIT="+v) // the loader's only, not this process's (the broker)
 	}
 	loaderBinary(b) // built before the clock starts: the build is not the loader's time
-	var self0 syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &self0)
+	self0 := processCPU()
 	start := time.Now()
 	cmd, done := startLoader(b, env, "--drain")
 	profDone := make(chan struct{})
@@ -241,10 +253,8 @@ func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int
 				cores = time.Duration(ru.Utime.Nano()+ru.Stime.Nano()).Seconds() / el.Seconds()
 				// This process (the embedded broker serving the
 				// loader's fetches) shares the two cores meanwhile.
-				var self syscall.Rusage
-				syscall.Getrusage(syscall.RUSAGE_SELF, &self)
 				b.Logf("loader: %.1f s user, %.1f s system in %.1f s; this process (the broker): %.1f s", time.Duration(ru.Utime.Nano()).Seconds(), time.Duration(ru.Stime.Nano()).Seconds(), el.Seconds(),
-					time.Duration(self.Utime.Nano()+self.Stime.Nano()-self0.Utime.Nano()-self0.Stime.Nano()).Seconds())
+					processCPU()-self0)
 			}
 			return float64(n) / el.Seconds(), peakHeap, peakRSS, cores
 		case <-tick.C:
@@ -345,7 +355,7 @@ func benchBareConsume(b *testing.B, kc kafkax.Config, topic string, n int) float
 // same records writing the same columns as the loader: every typed column
 // of the schema (DECIMAL, DATE, TIMESTAMP as declared) plus _raw, the
 // record's JSON text (read_ndjson_objects, positionally joined).
-func benchDuckDB(b *testing.B, ndjson, out string, fields []schema.Field, n int) float64 {
+func benchDuckDB(b *testing.B, ndjson, out string, fields []schema.Field, n int) (rate, cpuSeconds float64) {
 	db := openDuck(b)
 	var cols, sel []string
 	for _, f := range fields {
@@ -360,16 +370,16 @@ func benchDuckDB(b *testing.B, ndjson, out string, fields []schema.Field, n int)
 		FROM (SELECT %s FROM read_json('%s', format='newline_delimited', columns={%s})) t
 		POSITIONAL JOIN read_ndjson_objects('%s') r) TO '%s' (FORMAT parquet, COMPRESSION zstd)`,
 		strings.Join(sel, ", "), ndjson, strings.Join(cols, ", "), ndjson, out)
-	start := time.Now()
+	cpu0, start := processCPU(), time.Now()
 	if _, err := db.Exec(q); err != nil {
 		b.Fatal(err)
 	}
-	el := time.Since(start)
+	el, cpu := time.Since(start), processCPU()-cpu0
 	var rows int64
 	if err := db.QueryRow(fmt.Sprintf(`SELECT count(*) FROM read_parquet('%s') WHERE _raw IS NOT NULL`, out)).Scan(&rows); err != nil || rows != int64(n) {
 		b.Fatalf("duckdb wrote %d rows (%v), want %d", rows, err, n)
 	}
-	return float64(n) / el.Seconds()
+	return float64(n) / el.Seconds(), cpu
 }
 
 func duckType(f schema.Field) string {
@@ -405,6 +415,13 @@ func dirBytes(b *testing.B, path string) int64 {
 		b.Fatal(err)
 	}
 	return n
+}
+
+// processCPU is the user + system CPU seconds this process used so far.
+func processCPU() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 func envStr(name, def string) string {
