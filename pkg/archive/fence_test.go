@@ -207,8 +207,8 @@ type waitLog struct {
 }
 
 func (w *waitLog) Enabled(context.Context, slog.Level) bool { return true }
-func (w *waitLog) WithAttrs([]slog.Attr) slog.Handler      { return w }
-func (w *waitLog) WithGroup(string) slog.Handler           { return w }
+func (w *waitLog) WithAttrs([]slog.Attr) slog.Handler       { return w }
+func (w *waitLog) WithGroup(string) slog.Handler            { return w }
 func (w *waitLog) Handle(_ context.Context, r slog.Record) error {
 	if strings.Contains(r.Message, w.substr) && w.once.CompareAndSwap(false, true) {
 		close(w.seen)

@@ -68,8 +68,8 @@ type lineCounter struct {
 }
 
 func (c *lineCounter) Enabled(context.Context, slog.Level) bool { return true }
-func (c *lineCounter) WithAttrs([]slog.Attr) slog.Handler      { return c }
-func (c *lineCounter) WithGroup(string) slog.Handler           { return c }
+func (c *lineCounter) WithAttrs([]slog.Attr) slog.Handler       { return c }
+func (c *lineCounter) WithGroup(string) slog.Handler            { return c }
 func (c *lineCounter) Handle(_ context.Context, r slog.Record) error {
 	if strings.Contains(r.Message, c.substr) {
 		c.mu.Lock()
