@@ -12,15 +12,18 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
 
 	"github.com/KimMachineGun/automemlimit/memlimit"
+	"github.com/segmentio/kafka-go/compress"
 
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/envconf"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkazstd"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/load"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/ops"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
@@ -45,6 +48,17 @@ func run() int {
 	// (cgroup v1 or v2), so the collector works harder before the kernel
 	// would kill the loader (decision 0048).
 	memlimit.Set(memlimit.WithProvider(memlimit.FromCgroup), memlimit.WithRatio(0.9), memlimit.WithLogger(log))
+	// kafka-go's zstd codec holds a decoder with the producer's window
+	// (8 MiB) for every partition decompressing a batch at once; this one
+	// decodes whole batches with one decoder per core (pkg/kafkazstd).
+	// kafka-go's codec table is process-wide, so it is installed here,
+	// once, before any reader starts.
+	zc, err := kafkazstd.New(runtime.GOMAXPROCS(0))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "loader: %v\n", err)
+		return 1
+	}
+	compress.Codecs[compress.Zstd] = zc
 	if err := serve(ctx, cfg, log); err != nil {
 		fmt.Fprintf(os.Stderr, "loader: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
 		return 1

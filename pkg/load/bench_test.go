@@ -232,7 +232,7 @@ func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int
 				for _, l := range strings.Split(body, "\n") {
 					if v, ok := strings.CutPrefix(l, "go_memstats_heap_inuse_bytes "); ok {
 						if h, err := strconv.ParseFloat(v, 64); err == nil && h > peakHeap {
-							if path := os.Getenv("LOADER_BENCH_HEAPPROFILE"); path != "" && h > peakHeap*1.1 {
+							if path := os.Getenv("LOADER_BENCH_HEAPPROFILE"); path != "" && h > peakHeap*1.02 {
 								// The loader's heap profile near its peak.
 								if c, prof := httpGet("http://" + addr + "/debug/pprof/heap"); c == 200 {
 									os.WriteFile(path, []byte(prof), 0o644)

@@ -181,6 +181,9 @@ func New(cfg Config, kc kafkax.Config, opts Options) (*Loader, error) {
 	// One pool of Arrow buffers for every partition of every topic; it
 	// keeps no more idle memory than the budget allows in use.
 	mem := schema.NewPoolAllocator(cfg.BufferBytes)
+	// One set of zstd encoders (one per core, ~10 MiB each) for every
+	// topic's files, not one set per topic.
+	opts.Parquet = opts.Parquet.WithSharedEncoders()
 	for _, t := range l.topics {
 		c, err := topicCodec(reg, strings.TrimPrefix(t, kc.TopicPrefix), t, opts, mem)
 		if err != nil {
