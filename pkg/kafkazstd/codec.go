@@ -108,7 +108,14 @@ func (r *reader) Read(p []byte) (int, error) {
 	if r.out.Len() == 0 && len(p) > 0 {
 		return 0, io.EOF
 	}
-	return r.out.Read(p)
+	n, _ := r.out.Read(p)
+	if r.out.Len() == 0 {
+		// EOF with the last bytes: bytes.Buffer.ReadFrom (kafka-go's
+		// caller) would otherwise grow its buffer for one more Read, to
+		// twice the batch when the batch filled it exactly.
+		return n, io.EOF
+	}
+	return n, nil
 }
 
 // WriteTo implements io.WriterTo.

@@ -51,9 +51,14 @@ func newCodec(s *schema.Schema, wcfg archive.WriterConfig, mem memory.Allocator,
 // newBatch returns an empty batch for one partition.
 func (c *codec) newBatch() *schema.Batch { return schema.NewBatch(c.s, c.mem, c.opts...) }
 
-// newWriter starts a Parquet file on w.
-func (c *codec) newWriter(w io.Writer) (*archive.ParquetWriter, error) {
-	return archive.NewParquetWriter(w, c.as, c.ps, c.wcfg)
+// newWriter starts a Parquet file on w with pages of at most pageBytes
+// (0: the configured size).
+func (c *codec) newWriter(w io.Writer, pageBytes int) (*archive.ParquetWriter, error) {
+	cfg := c.wcfg
+	if pageBytes > 0 {
+		cfg.PageBytes = pageBytes
+	}
+	return archive.NewParquetWriter(w, c.as, c.ps, cfg)
 }
 
 // append adds m to b as one row: its typed columns and the metadata columns
