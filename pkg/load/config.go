@@ -22,7 +22,7 @@ type Config struct {
 	RotateRows       int           `env:"LOADER_ROTATE_ROWS, default=500000" desc:"a partition's file is closed after this many rows"`
 	RotateBytes      int64         `env:"LOADER_ROTATE_BYTES, default=67108864" desc:"a partition's file is closed once this many bytes of messages (values and keys) are buffered for it"`
 	MemoryBytes      int64         `env:"LOADER_MEMORY_BYTES, default=134217728" desc:"memory the loader may use, whatever the number of partitions: the Go soft memory limit when GOMEMLIMIT is unset (90% of the container's memory limit when that is lower; the lower of the two budgets applies), divided into the fetch budget, the batch and row-group budget and the Parquet page buffers of the open files (decision 0135)"`
-	BatchBytes       int64         `env:"LOADER_BATCH_BYTES, default=524288" desc:"size of a partition's Arrow record batch, in bytes of messages: a full batch is written into the partition's open Parquet file (its current row group); with many partitions assigned, at most LOADER_BUFFER_BYTES / (2 x partitions)"`
+	BatchBytes       int64         `env:"LOADER_BATCH_BYTES, default=524288" desc:"size of a partition's Arrow record batch, in bytes of messages: a full batch is written into the partition's open Parquet file (its current row group); with many partitions assigned, at most LOADER_BUFFER_BYTES / (4 x partitions)"`
 	BufferBytes      int64         `env:"LOADER_BUFFER_BYTES, default=0" desc:"memory budget of all partitions together: Arrow batches plus the Parquet row groups being built (uncompressed bytes); over it, the partitions holding the most end their row groups early (bounds memory, does not cut files); 0: LOADER_MEMORY_BYTES / 4"`
 	RotateInterval   time.Duration `env:"LOADER_ROTATE_INTERVAL, default=24h" desc:"largest span of record time (Kafka timestamps) in one file; a change of UTC date always rotates"`
 	FlushInterval    time.Duration `env:"LOADER_FLUSH_INTERVAL, default=1m" desc:"wall-clock time after which buffered rows are written and committed even if no rotation limit was reached"`
@@ -112,6 +112,11 @@ func (c *Config) Validate() error {
 // part (zstd encoders, one per core, the program itself) leaves nothing to
 // divide.
 const minMemoryBytes = 32 << 20
+
+// openFileBytes is what parquet-go holds per open file whatever the
+// budget: column buffers, dictionaries and page buffers of ~80 columns
+// (employees; measured 3-4 MiB per file with 36 open).
+const openFileBytes = 3 << 20
 
 // MemoryLimit returns the memory budget in effect and the Go soft memory
 // limit the loader should set (0: leave the runtime's alone), from

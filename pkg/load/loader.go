@@ -333,6 +333,13 @@ func (l *Loader) runGeneration(ctx context.Context, gen *kafka.Generation, clien
 	}
 	l.m.assigned.Set(float64(len(as)))
 	l.log.Info("joined consumer group", "group", gen.GroupID, "generation", gen.ID, "member", gen.MemberID, "partitions", len(as))
+	if need := int64(len(as)) * openFileBytes; need > l.cfg.MemoryBytes/2 {
+		// The budget shrinks batches, pages and fetches with partitions,
+		// but not parquet-go's per-column state of each open file: the
+		// collector would run almost continuously (decision 0135).
+		l.log.Warn("LOADER_MEMORY_BYTES is small for the partitions assigned: each open Parquet file holds about 3 MiB of column buffers; raise it or run more loaders",
+			"partitions", len(as), "memory_budget_mib", l.cfg.MemoryBytes>>20, "suggested_mib", 2*need>>20)
+	}
 
 	ended := make(chan struct{})
 	// The sentinel returns only when the generation ends, so it never ends
