@@ -240,6 +240,7 @@ func (l *Loader) Run(ctx context.Context) error {
 		return err
 	}
 	l.client = client
+	l.checkFencing(ctx)
 	l.ready(false, "joining consumer group "+l.cfg.GroupID)
 	newGroup := func() (*kafka.ConsumerGroup, error) {
 		g, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
@@ -295,6 +296,23 @@ func (l *Loader) Run(ctx context.Context) error {
 			return err
 		}
 	}
+}
+
+// checkFencing logs how the archive fences a loader that lost a partition
+// in the middle of a publication, and warns when it cannot (decision 0130).
+func (l *Loader) checkFencing(ctx context.Context) {
+	f, ok := l.arch.(interface {
+		Fencing(context.Context) (string, error)
+	})
+	if !ok {
+		return
+	}
+	how, err := f.Fencing(ctx)
+	if err != nil {
+		l.log.Warn("the archive cannot fence stale loaders: a loader evicted from the group while one publication stalls longer than LOADER_SESSION_TIMEOUT may overwrite the file of the partition's new owner and lose its rows (docs/decisions/0130)", "err", err)
+		return
+	}
+	l.log.Info("archive fences stale loaders", "by", how)
 }
 
 // errRejoin asks Run to leave the group and join again (drain: partitions
@@ -570,6 +588,12 @@ func (l *Loader) work(ctx, gctx context.Context, gen *kafka.Generation, a assign
 	w := &worker{l: l, gen: gen, a: a, assigned: assigned, hwm: hwm, log: log}
 	err := w.run(ctx, gctx)
 	switch {
+	case errors.Is(err, archive.ErrFenced):
+		// Another loader recovered the partition while this one was
+		// publishing: nothing was committed, the rows are the new owner's
+		// to read. Returning ends this member's generation; it rejoins.
+		log.Warn("lost the partition to another loader: its archive refused our publication; stopping without committing", "err", err)
+		return
 	case gctx.Err() != nil:
 		// The generation ended: whatever was buffered is dropped unwritten.
 		return

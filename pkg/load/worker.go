@@ -68,6 +68,14 @@ func (w *worker) run(ctx, gctx context.Context) error {
 		return fmt.Errorf("recover %s/%d: %w", topic, part, err)
 	}
 	w.files = files
+	// Registered first, so it runs last: after the final flush and after
+	// the fetcher stopped. Until then, no other loader can recover the
+	// partition from a store fenced by a lock.
+	defer func() {
+		if err := files.Close(); err != nil {
+			w.log.Warn("release the partition", "err", err)
+		}
+	}()
 	if w.draining() && w.hwm <= max(w.committed, 0) {
 		w.lag.Set(0)
 		return nil
@@ -475,8 +483,8 @@ func (w *worker) startSpool() error {
 
 // abortFile drops the pending rows.
 func (w *worker) abortFile(ctx context.Context) {
-	if n := w.unpublished(); n > 0 && ctx.Err() != nil {
-		w.log.Info("partition revoked; dropped unwritten rows", "rows", n)
+	if n := w.unpublished(); n > 0 {
+		w.log.Info("partition stopped; dropped unwritten rows (the partition's next owner reads them again)", "rows", n)
 	}
 	if w.batch != nil {
 		w.batch.NewRecord().Release()
