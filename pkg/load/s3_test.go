@@ -53,7 +53,7 @@ func fakeS3With(t *testing.T, wrap func(http.Handler) http.Handler) archive.Conf
 }
 
 // download copies every object of the store below dir, keeping the keys.
-func download(t *testing.T, s archive.Store, dir string) {
+func download(t testing.TB, s archive.Store, dir string) {
 	t.Helper()
 	objs, err := s.List(context.Background(), "")
 	if err != nil {
