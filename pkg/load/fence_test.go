@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 )
@@ -86,7 +88,8 @@ func TestFencedPublicationStopsWithoutCommitting(t *testing.T) {
 		return nil
 	}
 	lines := newLogLines("lost the partition to another loader")
-	done := runLoader(t, context.Background(), cfg, kc, Options{Archive: fa, Hook: hook, Logger: slog.New(lines)})
+	reg := prometheus.NewRegistry()
+	done := runLoader(t, context.Background(), cfg, kc, Options{Archive: fa, Hook: hook, Logger: slog.New(lines), Registerer: reg})
 	if err := wait(t, done, 90*time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -113,6 +116,9 @@ func TestFencedPublicationStopsWithoutCommitting(t *testing.T) {
 	}
 	if n := lines.count(); n != 2 {
 		t.Errorf("logged %d 'lost the partition' lines, want one per fenced partition (2)", n)
+	}
+	if n := counter(t, reg, "ukgpro_loader_fenced_publications_total"); n != 2 {
+		t.Errorf("ukgpro_loader_fenced_publications_total = %v, want 2", n)
 	}
 	exactness(t, openDuck(t), root, emp, highWaterMarks(t, kc, emp))
 }
