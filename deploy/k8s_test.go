@@ -891,6 +891,13 @@ func TestWorkloads(t *testing.T) {
 				if gml, ok := w.env["GOMEMLIMIT"]; ok && memory(t, w.where, gml) >= lim.Value() {
 					t.Errorf("%s: GOMEMLIMIT=%s is not below the memory limit %s", w.where, gml, lim)
 				}
+				// The loader's budget is its soft limit plus ~20 MiB of
+				// program: it must fit under the container's limit.
+				if b, ok := w.env["LOADER_MEMORY_BYTES"]; ok {
+					if n, err := strconv.ParseInt(b, 10, 64); err != nil || n+32<<20 > lim.Value() {
+						t.Errorf("%s: LOADER_MEMORY_BYTES=%s does not leave 32 MiB below the memory limit %s", w.where, b, lim)
+					}
+				}
 				if w.bin == "ukgpro-sim" {
 					continue
 				}

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -30,40 +29,17 @@ import (
 // binary) against an in-test simulator and embedded broker, configured
 // through its environment as a deployment would.
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-	binDir    string
-)
+// extractorProgram is the real binary, built once.
+var extractorProgram = testenv.Program{Package: "."}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	extractorProgram.Remove()
 	os.Exit(code)
 }
 
 // extractorBin builds the extractor once and returns its path.
-func extractorBin(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		binDir, buildErr = os.MkdirTemp("", "extractor-test-")
-		if buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "extractor")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
+func extractorBin(t *testing.T) string { return extractorProgram.Path(t) }
 
 const (
 	testPassword = "demo-password"

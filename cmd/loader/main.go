@@ -12,15 +12,18 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
 
 	"github.com/KimMachineGun/automemlimit/memlimit"
+	"github.com/segmentio/kafka-go/compress"
 
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/envconf"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkazstd"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/load"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/ops"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
@@ -41,10 +44,27 @@ func run() int {
 		return 2
 	}
 	log := ops.NewLogger(cfg.Log, os.Stderr)
-	// GOMEMLIMIT, when unset, is 90% of the container's memory limit
-	// (cgroup v1 or v2), so the collector works harder before the kernel
-	// would kill the loader (decision 0048).
-	memlimit.Set(memlimit.WithProvider(memlimit.FromCgroup), memlimit.WithRatio(0.9), memlimit.WithLogger(log))
+	// The memory budget: the Go soft limit (unless GOMEMLIMIT is set),
+	// lowered to 90% of the container's limit (cgroup v1 or v2), and the
+	// source of the loader's buffer sizes (decision 0135).
+	container, _ := memlimit.FromCgroup() // 0 and an error outside a memory cgroup
+	_, gomemlimit := os.LookupEnv("GOMEMLIMIT")
+	budget, limit := load.MemoryLimit(cfg.Loader.MemoryBytes, debug.SetMemoryLimit(-1), gomemlimit, container)
+	if limit > 0 {
+		debug.SetMemoryLimit(limit)
+	}
+	cfg.Loader.MemoryBytes = budget
+	// kafka-go's zstd codec holds a decoder with the producer's window
+	// (8 MiB) for every partition decompressing a batch at once; this one
+	// decodes whole batches with one decoder per core (pkg/kafkazstd).
+	// kafka-go's codec table is process-wide, so it is installed here,
+	// once, before any reader starts.
+	zc, err := kafkazstd.New(runtime.GOMAXPROCS(0))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "loader: %v\n", err)
+		return 1
+	}
+	compress.Codecs[compress.Zstd] = zc
 	if err := serve(ctx, cfg, log); err != nil {
 		fmt.Fprintf(os.Stderr, "loader: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
 		return 1
@@ -87,7 +107,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	log.Info("loader starting", "group", cfg.Loader.GroupID, "topics", load.Topics(cfg.Loader, cfg.Kafka),
-		"output", cfg.Archive.Output, "drain", cfg.Loader.Drain, "ops_addr", srv.Addr(), "gomemlimit", debug.SetMemoryLimit(-1))
+		"output", cfg.Archive.Output, "drain", cfg.Loader.Drain, "ops_addr", srv.Addr(), "memory_budget", cfg.Loader.MemoryBytes, "gomemlimit", debug.SetMemoryLimit(-1))
 	if err := l.Run(ctx); err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -28,37 +27,16 @@ import (
 // against an in-test broker, extractor and receiver, configured through its
 // environment as a deployment would.
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-	binDir    string
-)
+// relayProgram is the real binary, built once.
+var relayProgram = testenv.Program{Package: "."}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	relayProgram.Remove()
 	os.Exit(code)
 }
 
-func relayBin(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		if binDir, buildErr = os.MkdirTemp("", "relay-test-"); buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "ukgpro-relay")
-		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
+func relayBin(t *testing.T) string { return relayProgram.Path(t) }
 
 const (
 	signingKey = "kill-test-signing-key-0123456789"

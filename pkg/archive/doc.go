@@ -16,6 +16,11 @@
 //     usually in a [SpoolFile]) becomes a new file, or new row groups of the
 //     partition's file of the day ([Partition.Tail]), copied around the old
 //     row groups without decoding them (grow.go).
+//   - Fencing (docs/decisions/0130): a loader that lost the partition
+//     cannot overwrite the new owner's files. [S3] is [Versioned]: every
+//     publication is conditional on the version its writer read, and
+//     Recover claims the partition's journal; [Local] is a [Locker]: Recover
+//     holds a flock until [Partition.Close]. A refused write is [ErrFenced].
 //   - [ParquetWriter] and [ParquetSchema]: Arrow record batches streamed into
 //     a Parquet file (zstd, statistics, page index, bloom filter), with the
 //     fixed type mapping of docs/archive.md.
@@ -29,6 +34,8 @@
 //	                                            // journal, temp file / upload, fsync+rename / complete
 //	gen.CommitOffsets(...)                      // only now the Kafka offset
 //	part.Committed(next)
+//	...
+//	part.Close()                                // when the partition is lost or the loader stops
 //
 // The package leaves out consuming Kafka, batching and rotation decisions
 // (pkg/load) and building Arrow batches from JSON (pkg/schema). Keys are

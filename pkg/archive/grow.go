@@ -29,6 +29,10 @@ var errSchemaChanged = errors.New("parquet schema differs from the file's")
 
 const parquetMagic = "PAR1"
 
+// fenceKey is the footer key-value entry a recovery rewrite sets to a
+// fresh token (decision 0130).
+const fenceKey = "ukgpro.fence"
+
 // parquetFooter decodes the footer of the Parquet file held in r (size bytes)
 // and returns it with the offset at which the footer starts.
 func parquetFooter(r io.ReaderAt, size int64) (*format.FileMetaData, int64, error) {
@@ -204,7 +208,11 @@ func spliceParquet(w io.Writer, base io.ReaderAt, baseSize int64, part io.Reader
 // first keep row groups: the bytes before the first dropped row group
 // verbatim, when nothing the kept row groups point to lies past it (always
 // so for a file grown by spliceParquet), and a footer listing the kept ones.
-func truncateParquet(w io.Writer, r io.ReaderAt, size int64, keep int) error {
+//
+// token, when not empty, is set as the footer's "ukgpro.fence" key-value
+// metadata, so the result differs from every earlier version even when no
+// row group is dropped (decision 0130).
+func truncateParquet(w io.Writer, r io.ReaderAt, size int64, keep int, token string) error {
 	md, start, err := parquetFooter(r, size)
 	if err != nil {
 		return err
@@ -229,6 +237,10 @@ func truncateParquet(w io.Writer, r io.ReaderAt, size int64, keep int) error {
 		return fmt.Errorf("truncate: copy: %w", err)
 	}
 	md.RowGroups = md.RowGroups[:keep]
+	if token != "" {
+		md.KeyValueMetadata = slices.DeleteFunc(md.KeyValueMetadata, func(kv format.KeyValue) bool { return kv.Key == fenceKey })
+		md.KeyValueMetadata = append(md.KeyValueMetadata, format.KeyValue{Key: fenceKey, Value: token})
+	}
 	md.NumRows = 0
 	for _, rg := range md.RowGroups {
 		md.NumRows += rg.NumRows
@@ -252,29 +264,35 @@ func SpoolFile() (*os.File, error) {
 }
 
 // openAt opens key for random access: a local object directly, any other
-// through a spool file. close releases it.
-func openAt(ctx context.Context, s Store, key string) (r io.ReaderAt, size int64, close func() error, err error) {
-	rc, err := s.Open(ctx, key)
+// through a spool file. It returns the version read on a [Versioned]
+// store. close releases it.
+func openAt(ctx context.Context, s Store, key string) (r io.ReaderAt, size int64, version string, close func() error, err error) {
+	var rc io.ReadCloser
+	if v, ok := s.(Versioned); ok {
+		rc, version, err = v.OpenVersion(ctx, key)
+	} else {
+		rc, err = s.Open(ctx, key)
+	}
 	if err != nil {
-		return nil, 0, nil, err
+		return nil, 0, "", nil, err
 	}
 	if f, ok := rc.(*os.File); ok {
 		st, err := f.Stat()
 		if err != nil {
 			f.Close()
-			return nil, 0, nil, fmt.Errorf("stat %s: %w", key, err)
+			return nil, 0, "", nil, fmt.Errorf("stat %s: %w", key, err)
 		}
-		return f, st.Size(), f.Close, nil
+		return f, st.Size(), version, f.Close, nil
 	}
 	defer rc.Close()
 	f, err := SpoolFile()
 	if err != nil {
-		return nil, 0, nil, err
+		return nil, 0, "", nil, err
 	}
 	n, err := io.Copy(f, rc)
 	if err != nil {
 		f.Close()
-		return nil, 0, nil, fmt.Errorf("read %s: %w", key, err)
+		return nil, 0, "", nil, fmt.Errorf("read %s: %w", key, err)
 	}
-	return f, n, f.Close, nil
+	return f, n, version, f.Close, nil
 }

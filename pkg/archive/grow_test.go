@@ -176,6 +176,7 @@ func TestGrowAppendsRowGroupsVerbatim(t *testing.T) {
 				t.Errorf("%d row groups, want 9 (3 + 1 + 5 of at most 4 rows)", groups)
 			}
 			// A restarted loader finds the same tail and keeps growing it.
+			p.Close()
 			p2, _, err := Recover(ctx, s, testTopic, 0, 30)
 			if err != nil {
 				t.Fatal(err)
@@ -246,7 +247,9 @@ func TestGrowthCrashPoints(t *testing.T) {
 					}
 				}
 
-				// Restart: the group's committed offset is still 10.
+				// Restart: the group's committed offset is still 10. The
+				// crashed process is gone, and its partition lock with it.
+				p.Close()
 				p, rec, err := Recover(ctx, s, testTopic, 0, 10, WithHook(hook))
 				if err != nil {
 					t.Fatal(err)
@@ -299,7 +302,7 @@ func TestTruncateKeepsTheBytesBeforeTheGrowth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := truncateParquet(&cut, bytes.NewReader(grown.Bytes()), int64(grown.Len()), groups); err != nil {
+	if err := truncateParquet(&cut, bytes.NewReader(grown.Bytes()), int64(grown.Len()), groups, ""); err != nil {
 		t.Fatal(err)
 	}
 	_, start, _ := parquetFooter(bytes.NewReader(base), int64(len(base)))

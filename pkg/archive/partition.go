@@ -3,6 +3,8 @@ package archive
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,6 +32,11 @@ type journal struct {
 	Partition int            `json:"partition"`
 	Committed int64          `json:"committed"` // what the writer knew when it wrote this
 	Files     []journalEntry `json:"files"`
+	// Owner is a random token of the Partition that wrote it, set when it
+	// claimed the partition (decision 0130): it makes every owner's
+	// journal versions differ, so a conditional write of a previous owner
+	// never matches.
+	Owner string `json:"owner,omitempty"`
 }
 
 type journalEntry struct {
@@ -79,6 +86,14 @@ type Partition struct {
 	// is the last publication, the tail once its Next is committed.
 	tail    *journalEntry
 	pending *journalEntry
+	// The fence (decision 0130): on a Versioned store, every write is
+	// conditional and jver is the journal's version this owner last wrote;
+	// on a Locker, unlock releases the partition lock held since Recover.
+	versioned Versioned
+	owner     string
+	jver      string
+	unlock    func() error
+	closed    bool
 }
 
 // Recovery reports what [Recover] did.
@@ -104,6 +119,13 @@ type Recovery struct {
 //
 // committed < 0 means the group has no committed offset: every journaled
 // file is deleted.
+//
+// Recover also fences the partition's previous owner (decision 0130): on a
+// [Locker] store it first takes the partition's lock, waiting (with ctx)
+// while a previous owner still holds it, and keeps it until
+// [Partition.Close]; on a [Versioned] store it claims the journal, and
+// every later write of this Partition is conditional, failing with
+// ErrFenced once another Recover claimed the partition.
 func Recover(ctx context.Context, s Store, topic string, partition int, committed int64, opts ...Option) (*Partition, Recovery, error) {
 	o := buildOptions(opts)
 	p := &Partition{
@@ -115,10 +137,37 @@ func Recover(ctx context.Context, s Store, topic string, partition int, committe
 	if err := checkKey(FileKey(topic, partition, 0, time.Unix(0, 0))); err != nil {
 		return nil, rec, fmt.Errorf("recover %s/%d: topic: %w", topic, partition, err)
 	}
-	j, err := p.readJournal(ctx)
+	if l, ok := s.(Locker); ok {
+		unlock, err := l.Lock(ctx, topic+"+"+strconv.Itoa(partition), func() {
+			p.log.Info("waiting for the partition's previous owner to finish its publication (partition lock)")
+		})
+		if err != nil {
+			return nil, rec, fmt.Errorf("recover %s/%d: %w", topic, partition, err)
+		}
+		p.unlock = unlock
+	}
+	rec, err := p.recover(ctx)
 	if err != nil {
+		p.Close()
 		return nil, rec, err
 	}
+	return p, rec, nil
+}
+
+// recover is Recover once the partition lock (if any) is held.
+func (p *Partition) recover(ctx context.Context) (Recovery, error) {
+	var rec Recovery
+	s, topic, partition := p.store, p.topic, p.partition
+	j, err := p.claim(ctx)
+	if err != nil {
+		return rec, err
+	}
+	// On a store fenced by conditional writes, a previous owner may still
+	// have a publication in flight for an entry past committed. A growth's
+	// is refused once the file is rewritten below; a new file's only if
+	// this owner creates the same name first, so the next rows start a new
+	// file (named by the same first offset) instead of growing the tail.
+	fresh := false
 	for _, f := range j.Files {
 		uncommittedGrowth := f.GrownFrom > 0 && f.GrownFrom >= p.committed
 		if f.FirstOffset >= p.committed || uncommittedGrowth {
@@ -126,9 +175,10 @@ func Recover(ctx context.Context, s Store, topic string, partition int, committe
 			// file or upload. Exact keys: MinIO lists incomplete uploads
 			// only by object name.
 			if err := s.CleanIncomplete(ctx, f.Key); err != nil {
-				return nil, rec, fmt.Errorf("recover %s/%d: %w", topic, partition, err)
+				return rec, fmt.Errorf("recover %s/%d: %w", topic, partition, err)
 			}
 			rec.Cleaned = append(rec.Cleaned, f.Key)
+			fresh = fresh || f.FirstOffset >= p.committed
 		}
 		if f.FirstOffset < p.committed {
 			switch {
@@ -137,7 +187,7 @@ func Recover(ctx context.Context, s Store, topic string, partition int, committe
 				// are past committed and will be read again.
 				cut, err := p.truncate(ctx, f)
 				if err != nil {
-					return nil, rec, fmt.Errorf("recover %s/%d: %w", topic, partition, err)
+					return rec, fmt.Errorf("recover %s/%d: %w", topic, partition, err)
 				}
 				if cut {
 					rec.Truncated = append(rec.Truncated, f.Key)
@@ -148,22 +198,115 @@ func Recover(ctx context.Context, s Store, topic string, partition int, committe
 			}
 			continue
 		}
+		if err := p.owned(ctx); err != nil {
+			return rec, fmt.Errorf("recover %s/%d: delete %s: %w", topic, partition, f.Key, err)
+		}
 		if err := s.Delete(ctx, f.Key); err != nil {
-			return nil, rec, fmt.Errorf("recover %s/%d: %w", topic, partition, err)
+			return rec, fmt.Errorf("recover %s/%d: %w", topic, partition, err)
 		}
 		rec.Deleted = append(rec.Deleted, f.Key)
 		p.log.Info("removed uncommitted file", "key", f.Key, "offset", f.FirstOffset, "committed", p.committed)
 	}
+	if fresh && p.versioned != nil {
+		p.tail = nil
+	}
 	// Entries below committed are done; the deleted ones stay listed until
 	// the next journal write trims what the commit has passed.
 	p.files = j.Files
-	return p, rec, nil
+	return rec, nil
+}
+
+// claim reads the journal and, on a Versioned store, writes it back with
+// this owner's token, conditional on the version read: from then on every
+// journal write of a previous owner fails, and so does every publication
+// it starts (each is journaled first). A write between the read and the
+// claim (a previous owner's last one) makes it read again.
+func (p *Partition) claim(ctx context.Context) (journal, error) {
+	if v, ok := p.store.(Versioned); ok {
+		p.versioned = v
+		p.owner = fenceToken()
+	}
+	for attempt := 1; ; attempt++ {
+		j, ver, err := p.readJournal(ctx)
+		if err != nil || p.versioned == nil {
+			return j, err
+		}
+		j.Owner = p.owner
+		err = p.putJournal(ctx, j, ver)
+		if err == nil || !errors.Is(err, ErrFenced) || attempt == 3 {
+			return j, err
+		}
+		p.log.Info("the partition's journal changed while claiming it; reading it again", "err", err)
+	}
+}
+
+// owned checks, on a Versioned store, that the journal is still the
+// version this owner wrote: nobody claimed the partition since. It keeps a
+// stale owner's recovery from deleting or rewriting what a newer owner
+// published (down to the one request in flight).
+func (p *Partition) owned(ctx context.Context) error {
+	if p.versioned == nil {
+		return nil
+	}
+	_, ver, err := p.readJournal(ctx)
+	if err != nil {
+		return err
+	}
+	if ver != p.jver {
+		return fmt.Errorf("%w: the journal of %s/%d was rewritten by another loader", ErrFenced, p.topic, p.partition)
+	}
+	return nil
+}
+
+// Close releases the partition: its lock on a Locker store. Publish fails
+// afterwards. The loader closes it when it stops owning the partition.
+func (p *Partition) Close() error {
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	if p.unlock != nil {
+		return p.unlock()
+	}
+	return nil
+}
+
+// create starts writing key: on a Versioned store only if key is still at
+// version ("": absent).
+func (p *Partition) create(ctx context.Context, key, version string) (ObjectWriter, error) {
+	if p.versioned != nil {
+		return p.versioned.CreateIf(ctx, key, version)
+	}
+	return p.store.Create(ctx, key)
+}
+
+// fenceToken is a random hex token.
+func fenceToken() string {
+	var b [12]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // truncate cuts the file of a growth that was not committed back to the row
 // groups it had before (nothing if the growth never became visible).
+//
+// On a Versioned store the file is rewritten even when nothing is cut (a
+// fresh token in its footer gives it a new version), so a growth that a
+// previous owner still has in flight, conditional on the version it read,
+// fails. A growth landing between this read and this write makes the
+// conditional write fail: read and cut again.
 func (p *Partition) truncate(ctx context.Context, f journalEntry) (bool, error) {
-	r, size, closeR, err := openAt(ctx, p.store, f.Key)
+	for attempt := 1; ; attempt++ {
+		cut, err := p.truncateOnce(ctx, f)
+		if !errors.Is(err, ErrFenced) || attempt == 3 {
+			return cut, err
+		}
+		p.log.Info("the file changed while cutting it back; reading it again", "key", f.Key, "err", err)
+	}
+}
+
+func (p *Partition) truncateOnce(ctx context.Context, f journalEntry) (bool, error) {
+	r, size, ver, closeR, err := openAt(ctx, p.store, f.Key)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
@@ -175,41 +318,90 @@ func (p *Partition) truncate(ctx context.Context, f journalEntry) (bool, error) 
 	if err != nil {
 		return false, fmt.Errorf("truncate %s: %w", f.Key, err)
 	}
-	if len(md.RowGroups) <= f.BaseRowGroups {
+	cut := len(md.RowGroups) > f.BaseRowGroups
+	if !cut && p.versioned == nil {
 		return false, nil
 	}
-	w, err := p.store.Create(ctx, f.Key)
+	if err := p.owned(ctx); err != nil {
+		return false, fmt.Errorf("truncate %s: %w", f.Key, err)
+	}
+	w, err := p.create(ctx, f.Key, ver)
 	if err != nil {
 		return false, err
 	}
 	defer w.Abort(context.WithoutCancel(ctx))
-	if err := truncateParquet(w, r, size, f.BaseRowGroups); err != nil {
+	if err := truncateParquet(w, r, size, min(f.BaseRowGroups, len(md.RowGroups)), fenceToken()); err != nil {
 		return false, fmt.Errorf("truncate %s: %w", f.Key, err)
 	}
 	if err := w.Commit(ctx); err != nil {
 		return false, err
 	}
-	p.log.Info("cut an uncommitted growth back", "key", f.Key, "row_groups", f.BaseRowGroups, "committed", p.committed)
-	return true, nil
+	if cut {
+		p.log.Info("cut an uncommitted growth back", "key", f.Key, "row_groups", f.BaseRowGroups, "committed", p.committed)
+	}
+	return cut, nil
 }
 
-func (p *Partition) readJournal(ctx context.Context) (journal, error) {
+// readJournal returns the journal and its version ("" when missing or the
+// store is not Versioned).
+func (p *Partition) readJournal(ctx context.Context) (journal, string, error) {
 	var j journal
 	key := JournalKey(p.topic, p.partition)
-	b, err := ReadAll(ctx, p.store, key)
+	var (
+		rc  io.ReadCloser
+		ver string
+		err error
+	)
+	if p.versioned != nil {
+		rc, ver, err = p.versioned.OpenVersion(ctx, key)
+	} else {
+		rc, err = p.store.Open(ctx, key)
+	}
 	if errors.Is(err, fs.ErrNotExist) {
-		return j, nil
+		return j, "", nil
 	}
 	if err != nil {
-		return j, fmt.Errorf("recover %s/%d: read journal: %w", p.topic, p.partition, err)
+		return j, "", fmt.Errorf("recover %s/%d: read journal: %w", p.topic, p.partition, err)
+	}
+	b, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		return j, "", fmt.Errorf("recover %s/%d: read journal: %w", p.topic, p.partition, err)
 	}
 	if err := json.Unmarshal(b, &j); err != nil {
-		return j, fmt.Errorf("recover %s/%d: decode journal %s: %w", p.topic, p.partition, key, err)
+		return j, "", fmt.Errorf("recover %s/%d: decode journal %s: %w", p.topic, p.partition, key, err)
 	}
 	if j.Topic != p.topic || j.Partition != p.partition {
-		return j, fmt.Errorf("recover %s/%d: journal %s belongs to %s/%d", p.topic, p.partition, key, j.Topic, j.Partition)
+		return j, "", fmt.Errorf("recover %s/%d: journal %s belongs to %s/%d", p.topic, p.partition, key, j.Topic, j.Partition)
 	}
-	return j, nil
+	return j, ver, nil
+}
+
+// putJournal writes j; on a Versioned store only if the journal is still at
+// version ver, and then remembers the new version.
+func (p *Partition) putJournal(ctx context.Context, j journal, ver string) error {
+	j.Version, j.Topic, j.Partition = 1, p.topic, p.partition
+	b, err := json.Marshal(j)
+	if err != nil {
+		return fmt.Errorf("encode journal: %w", err)
+	}
+	key := JournalKey(p.topic, p.partition)
+	if p.versioned == nil {
+		return Put(ctx, p.store, key, bytes.NewReader(b))
+	}
+	w, err := p.versioned.CreateIf(ctx, key, ver)
+	if err != nil {
+		return err
+	}
+	defer w.Abort(context.WithoutCancel(ctx))
+	if _, err := w.Write(b); err != nil {
+		return fmt.Errorf("write %s: %w", key, err)
+	}
+	if err := w.Commit(ctx); err != nil {
+		return err
+	}
+	p.jver = w.Version()
+	return nil
 }
 
 // Committed tells the partition that the group committed offset (the next
@@ -261,6 +453,9 @@ type Published struct {
 // grown tail) under a temporary name and replaces the key atomically.
 // Commit part.Next to Kafka after it returns, then call Committed.
 func (p *Partition) Publish(ctx context.Context, part Part) (Published, error) {
+	if p.closed {
+		return Published{}, fmt.Errorf("publish %s/%d at offset %d: partition closed", p.topic, p.partition, part.FirstOffset)
+	}
 	if part.FirstOffset < p.committed {
 		return Published{}, fmt.Errorf("publish %s/%d at offset %d: below committed offset %d", p.topic, p.partition, part.FirstOffset, p.committed)
 	}
@@ -276,7 +471,7 @@ func (p *Partition) Publish(ctx context.Context, part Part) (Published, error) {
 	if err := p.writeJournal(ctx, e); err != nil {
 		return Published{}, err
 	}
-	w, err := p.store.Create(ctx, e.Key)
+	w, err := p.create(ctx, e.Key, "")
 	if err != nil {
 		return Published{}, err
 	}
@@ -294,7 +489,7 @@ func (p *Partition) Publish(ctx context.Context, part Part) (Published, error) {
 // grow publishes part as new row groups of the tail file.
 func (p *Partition) grow(ctx context.Context, part Part) (Published, error) {
 	t := p.tail
-	base, baseSize, closeBase, err := openAt(ctx, p.store, t.Key)
+	base, baseSize, ver, closeBase, err := openAt(ctx, p.store, t.Key)
 	if err != nil {
 		return Published{}, err
 	}
@@ -315,7 +510,7 @@ func (p *Partition) grow(ctx context.Context, part Part) (Published, error) {
 	if err := p.writeJournal(ctx, e); err != nil {
 		return Published{}, err
 	}
-	w, err := p.store.Create(ctx, t.Key)
+	w, err := p.create(ctx, t.Key, ver)
 	if err != nil {
 		return Published{}, err
 	}
@@ -359,11 +554,7 @@ func (p *Partition) writeJournal(ctx context.Context, e journalEntry) error {
 			return err
 		}
 	}
-	b, err := json.Marshal(journal{Version: 1, Topic: p.topic, Partition: p.partition, Committed: p.committed, Files: files})
-	if err != nil {
-		return fmt.Errorf("encode journal: %w", err)
-	}
-	if err := Put(ctx, p.store, JournalKey(p.topic, p.partition), bytes.NewReader(b)); err != nil {
+	if err := p.putJournal(ctx, journal{Committed: p.committed, Files: files, Owner: p.owner}, p.jver); err != nil {
 		return fmt.Errorf("publish %s: journal: %w", e.Key, err)
 	}
 	p.files = files

@@ -42,6 +42,7 @@ func load(ctx context.Context, s Store, log fakeLog, partition int, committed in
 	if err != nil {
 		return committed, err
 	}
+	defer p.Close() // as the process's end would
 	for off := committed; off < int64(len(log.times)); {
 		first := off
 		var buf bytes.Buffer

@@ -145,15 +145,40 @@ func isNoSuchUpload(err error) bool {
 	return errors.As(err, &resp) && resp.Code == "NoSuchUpload"
 }
 
+// isFenced reports whether err is a conditional write's refusal: 412
+// Precondition Failed, 409 ConditionalRequestConflict (AWS, for racing
+// conditional writes), a missing object under If-Match (NoSuchKey), or an
+// upload aborted by the partition's new owner (NoSuchUpload). Other errors
+// (a missing bucket, a denied request) are not.
+func isFenced(err error) bool {
+	var resp minio.ErrorResponse
+	if !errors.As(err, &resp) {
+		return false
+	}
+	return resp.StatusCode == http.StatusPreconditionFailed || resp.Code == "PreconditionFailed" ||
+		resp.Code == "ConditionalRequestConflict" || resp.Code == "NoSuchUpload" || resp.Code == "NoSuchKey"
+}
+
 // Create implements [Store].
 func (s *S3) Create(ctx context.Context, key string) (ObjectWriter, error) {
+	return s.create(ctx, key, nil)
+}
+
+// CreateIf implements [Versioned]: the PutObject or CompleteMultipartUpload
+// that publishes the object carries If-Match: "<version>", or
+// If-None-Match: * when version is "" (decision 0130).
+func (s *S3) CreateIf(ctx context.Context, key, version string) (VersionedWriter, error) {
+	return s.create(ctx, key, &version)
+}
+
+func (s *S3) create(ctx context.Context, key string, ifVersion *string) (*s3Writer, error) {
 	if err := checkKey(key); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("create %s: %w", key, err)
 	}
-	return &s3Writer{s: s, ctx: ctx, key: key, sum: md5.New()}, nil
+	return &s3Writer{s: s, ctx: ctx, key: key, sum: md5.New(), ifVersion: ifVersion}, nil
 }
 
 // s3Writer collects each part in an unlinked temporary file (a
@@ -170,6 +195,36 @@ type s3Writer struct {
 	parts    []minio.CompletePart
 	done     bool
 	err      error
+	// ifVersion makes the publication conditional (nil: not): on this
+	// ETag, or on the key being absent ("").
+	ifVersion *string
+	etag      string // of the committed object
+}
+
+// Version implements [VersionedWriter].
+func (w *s3Writer) Version() string { return w.etag }
+
+// publishOptions are the options of the request that makes the object
+// visible, with the writer's condition.
+func (w *s3Writer) publishOptions() minio.PutObjectOptions {
+	o := minio.PutObjectOptions{ContentType: contentType(w.key), DisableContentSha256: w.s.unsigned}
+	switch {
+	case w.ifVersion == nil:
+	case *w.ifVersion == "":
+		o.SetMatchETagExcept("*")
+	default:
+		o.SetMatchETag(*w.ifVersion)
+	}
+	return o
+}
+
+// publishErr wraps the error of the publishing request; a refused
+// condition matches ErrFenced.
+func (w *s3Writer) publishErr(what string, err error) error {
+	if w.ifVersion != nil && isFenced(err) {
+		return fmt.Errorf("%s %s: %w (%w)", what, w.key, ErrFenced, err)
+	}
+	return fmt.Errorf("%s %s: %w", what, w.key, err)
 }
 
 func (w *s3Writer) partMD5() string {
@@ -253,6 +308,10 @@ func (w *s3Writer) uploadPart(ctx context.Context) error {
 			DisableContentSha256: w.s.unsigned,
 		})
 	if err != nil {
+		if w.ifVersion != nil && isNoSuchUpload(err) {
+			// The partition's new owner aborted this upload in its recovery.
+			err = fmt.Errorf("%w (%w)", ErrFenced, err)
+		}
 		return w.fail(fmt.Errorf("upload part %d of %s: %w", num, w.key, err))
 	}
 	w.parts = append(w.parts, minio.CompletePart{PartNumber: num, ETag: part.ETag})
@@ -310,16 +369,14 @@ func (w *s3Writer) Commit(ctx context.Context) error {
 			w.closePart()
 			return err
 		}
-		_, err := w.s.core.PutObject(ctx, w.s.bucket, name, w.partReader(), w.partLen,
-			w.partMD5(), "", minio.PutObjectOptions{
-				ContentType:          contentType(w.key),
-				DisableContentSha256: w.s.unsigned,
-			})
+		info, err := w.s.core.PutObject(ctx, w.s.bucket, name, w.partReader(), w.partLen,
+			w.partMD5(), "", w.publishOptions())
 		w.done = true
 		w.closePart()
 		if err != nil {
-			return fmt.Errorf("put %s: %w", w.key, err)
+			return w.publishErr("put", err)
 		}
+		w.etag = info.ETag
 	} else {
 		if w.partLen > 0 {
 			if err := w.uploadPart(ctx); err != nil {
@@ -331,10 +388,11 @@ func (w *s3Writer) Commit(ctx context.Context) error {
 			w.closePart()
 			return err
 		}
-		if _, err := w.s.core.CompleteMultipartUpload(ctx, w.s.bucket, name, w.uploadID, w.parts,
-			minio.PutObjectOptions{ContentType: contentType(w.key)}); err != nil {
-			return w.fail(fmt.Errorf("complete multipart upload of %s: %w", w.key, err))
+		info, err := w.s.core.CompleteMultipartUpload(ctx, w.s.bucket, name, w.uploadID, w.parts, w.publishOptions())
+		if err != nil {
+			return w.fail(w.publishErr("complete multipart upload of", err))
 		}
+		w.etag = info.ETag
 		w.done = true
 		w.closePart()
 	}
@@ -358,17 +416,54 @@ func contentType(key string) string {
 
 // Open implements [Store].
 func (s *S3) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	r, _, err := s.OpenVersion(ctx, key)
+	return r, err
+}
+
+// OpenVersion implements [Versioned]: the version is the ETag of the
+// object the GET returns.
+func (s *S3) OpenVersion(ctx context.Context, key string) (io.ReadCloser, string, error) {
 	if err := checkKey(key); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	r, _, _, err := s.core.GetObject(ctx, s.bucket, s.name(key), minio.GetObjectOptions{})
+	r, info, _, err := s.core.GetObject(ctx, s.bucket, s.name(key), minio.GetObjectOptions{})
 	if isNotFound(err) {
-		return nil, notExist(key)
+		return nil, "", notExist(key)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", key, err)
+		return nil, "", fmt.Errorf("open %s: %w", key, err)
 	}
-	return r, nil
+	return r, strings.Trim(info.ETag, `"`), nil
+}
+
+// CheckConditional proves that the endpoint honours conditional writes: it
+// writes a probe object under _loader/, then writes it again with
+// If-None-Match: * and expects 412, then removes it. An endpoint that
+// ignores the header (some S3-compatible servers) fences nothing; the
+// loader warns at start (decision 0130). CompleteMultipartUpload is not
+// probed: an endpoint may honour the header on PutObject only (gofakes3).
+func (s *S3) CheckConditional(ctx context.Context) error {
+	key := "_loader/fence-probe-" + fenceToken()
+	if err := Put(ctx, s, key, strings.NewReader("probe")); err != nil {
+		return fmt.Errorf("probe conditional writes: %w", err)
+	}
+	defer s.Delete(context.WithoutCancel(ctx), key)
+	w, err := s.CreateIf(ctx, key, "")
+	if err != nil {
+		return fmt.Errorf("probe conditional writes: %w", err)
+	}
+	defer w.Abort(context.WithoutCancel(ctx))
+	if _, err := io.WriteString(w, "again"); err != nil {
+		return fmt.Errorf("probe conditional writes: %w", err)
+	}
+	err = w.Commit(ctx)
+	switch {
+	case errors.Is(err, ErrFenced):
+		return nil
+	case err == nil:
+		return errors.New("the S3 endpoint ignores If-None-Match: it overwrote an existing object")
+	}
+	return fmt.Errorf("probe conditional writes: %w", err)
 }
 
 // List implements [Store] with ListObjectsV2 over the prefix.

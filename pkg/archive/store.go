@@ -50,6 +50,58 @@ type ObjectWriter interface {
 	Abort(ctx context.Context) error
 }
 
+// ErrFenced reports a publication refused because the object is no longer
+// what this writer last saw: another writer (the partition's new owner)
+// replaced, created or removed it, or claimed the partition's journal
+// (decision 0130). The writer has lost the partition: it must stop
+// publishing and committing for it, never retry.
+var ErrFenced = errors.New("fenced: another writer owns the partition now")
+
+// Versioned is a [Store] whose objects carry a version (S3: the ETag) and
+// whose writes can be made conditional on it: the fence of decision 0130
+// on object stores.
+type Versioned interface {
+	Store
+	// OpenVersion is Open that also returns the version being read.
+	OpenVersion(ctx context.Context, key string) (io.ReadCloser, string, error)
+	// CreateIf is Create whose Commit succeeds only if key is still at
+	// version, or, with version "", only if key does not exist; otherwise
+	// Commit fails with an error matching ErrFenced and nothing changes.
+	CreateIf(ctx context.Context, key, version string) (VersionedWriter, error)
+}
+
+// VersionedWriter is an [ObjectWriter] that knows the version it committed.
+type VersionedWriter interface {
+	ObjectWriter
+	// Version is the version of the object after a successful Commit.
+	Version() string
+}
+
+// Locker is a [Store] that fences writers with exclusive locks instead of
+// conditional writes (the local disk, where a rename is unconditional).
+type Locker interface {
+	Store
+	// Lock takes the exclusive lock name, waiting until ctx ends while
+	// another holder (this process or another) keeps it; waiting is called
+	// once if it has to wait. unlock releases it; so does the end of the
+	// process.
+	Lock(ctx context.Context, name string, waiting func()) (unlock func() error, err error)
+}
+
+// Fencing says how a store keeps a stale writer (a loader that lost a
+// partition while one of its publications stalled) from overwriting the
+// new owner's files: "conditional writes" (S3 If-Match / If-None-Match),
+// "partition lock" (local disk), or "" when it cannot (decision 0130).
+func Fencing(s Store) string {
+	switch s.(type) {
+	case Versioned:
+		return "conditional writes"
+	case Locker:
+		return "partition lock"
+	}
+	return ""
+}
+
 // Object describes a committed object.
 type Object struct {
 	Key     string

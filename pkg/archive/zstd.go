@@ -2,6 +2,7 @@ package archive
 
 import (
 	"math/bits"
+	"runtime"
 	"sync"
 
 	"github.com/klauspost/compress/zstd"
@@ -18,26 +19,29 @@ import (
 // is emptied by every GC, and a busy loader collects several times a second,
 // so each page paid for a new encoder (its tables and history, megabytes
 // each, allocated and cleared). One codec may serve many writers at once
-// ([WriterConfig.WithSharedEncoders]).
+// ([WriterConfig.WithSharedEncoders]); at most one page per core is
+// compressed at once (others wait their turn), so the encoders (about
+// 10 MiB each at level 3) number the cores, not the open files.
 type zstdCodec struct {
 	level  zstd.EncoderLevel
 	window int
 
+	busy chan struct{} // one token per encoder in use
 	mu   sync.Mutex
 	idle []*zstd.Encoder
 	dec  sync.Pool
 }
 
-// maxIdleEncoders bounds the encoders a codec keeps between pages: about
-// one per core that compresses at once.
-const maxIdleEncoders = 4
+// maxEncoders bounds the encoders of a codec: zstd is CPU-bound, so more
+// compressions at once than cores gain nothing but memory.
+func maxEncoders() int { return min(runtime.GOMAXPROCS(0), 4) }
 
 func newZstdCodec(level zstd.EncoderLevel, pageBytes int) *zstdCodec {
 	// A power of two between 1 MiB and 8 MiB that holds a page (pages
 	// overshoot PageBytes a little; matches beyond the window are lost,
 	// which costs a little ratio, never correctness).
 	w := 1 << bits.Len(uint(max(pageBytes, 1<<20)-1))
-	return &zstdCodec{level: level, window: min(w, 8<<20)}
+	return &zstdCodec{level: level, window: min(w, 8<<20), busy: make(chan struct{}, maxEncoders())}
 }
 
 func (c *zstdCodec) String() string { return "ZSTD" }
@@ -45,6 +49,7 @@ func (c *zstdCodec) String() string { return "ZSTD" }
 func (c *zstdCodec) CompressionCodec() format.CompressionCodec { return format.Zstd }
 
 func (c *zstdCodec) getEncoder() (*zstd.Encoder, error) {
+	c.busy <- struct{}{}
 	c.mu.Lock()
 	if n := len(c.idle); n > 0 {
 		e := c.idle[n-1]
@@ -53,21 +58,25 @@ func (c *zstdCodec) getEncoder() (*zstd.Encoder, error) {
 		return e, nil
 	}
 	c.mu.Unlock()
-	return zstd.NewWriter(nil,
+	e, err := zstd.NewWriter(nil,
 		zstd.WithEncoderConcurrency(1),
 		zstd.WithEncoderLevel(c.level),
 		zstd.WithWindowSize(c.window),
 		zstd.WithZeroFrames(true),
 		zstd.WithEncoderCRC(false),
 	)
+	if err != nil {
+		<-c.busy
+	}
+	return e, err
 }
 
+// putEncoder returns an encoder from getEncoder; at most cap(busy) exist.
 func (c *zstdCodec) putEncoder(e *zstd.Encoder) {
 	c.mu.Lock()
-	if len(c.idle) < maxIdleEncoders {
-		c.idle = append(c.idle, e)
-	}
+	c.idle = append(c.idle, e)
 	c.mu.Unlock()
+	<-c.busy
 }
 
 func (c *zstdCodec) Encode(dst, src []byte) ([]byte, error) {

@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"errors"
 
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
 )
@@ -23,6 +24,9 @@ type PartitionFiles interface {
 	Publish(ctx context.Context, part archive.Part) (archive.Published, error)
 	// Committed records that the group committed offset.
 	Committed(offset int64)
+	// Close ends the ownership: it releases the partition's lock (local
+	// disk). The worker closes it when it stops, after its last publication.
+	Close() error
 }
 
 // StoreArchive is the Archive over an archive.Store: bounded recovery with
@@ -39,4 +43,21 @@ func (a StoreArchive) Recover(ctx context.Context, topic string, partition int, 
 		return nil, err
 	}
 	return p, nil
+}
+
+// Fencing says how the store keeps a loader that lost a partition from
+// overwriting the new owner's files (archive.Fencing), after checking that
+// an S3 endpoint really honours conditional writes. It fails when the
+// store cannot fence.
+func (a StoreArchive) Fencing(ctx context.Context) (string, error) {
+	how := archive.Fencing(a.Store)
+	if how == "" {
+		return "", errors.New("the store can neither make writes conditional nor lock partitions")
+	}
+	if c, ok := a.Store.(interface{ CheckConditional(context.Context) error }); ok {
+		if err := c.CheckConditional(ctx); err != nil {
+			return "", err
+		}
+	}
+	return how, nil
 }

@@ -31,8 +31,9 @@ type codec struct {
 	wcfg archive.WriterConfig
 }
 
-// newCodec returns the codec of s; wcfg tunes the Parquet files. Its
-// writers share one set of zstd encoders, and its Arrow batches take their
+// newCodec returns the codec of s; wcfg tunes the Parquet files (a loader
+// passes one made by WithSharedEncoders, so that the writers of all its
+// topics share one set of zstd encoders). Its Arrow batches take their
 // memory from mem (nil: a pool of its own; a loader passes one pool for all
 // its codecs).
 func newCodec(s *schema.Schema, wcfg archive.WriterConfig, mem memory.Allocator, opts ...schema.Option) (*codec, error) {
@@ -44,15 +45,20 @@ func newCodec(s *schema.Schema, wcfg archive.WriterConfig, mem memory.Allocator,
 	if err != nil {
 		return nil, fmt.Errorf("codec %s: %w", s.Name, err)
 	}
-	return &codec{s: s, opts: opts, mem: mem, as: as, ps: ps, wcfg: wcfg.WithSharedEncoders()}, nil
+	return &codec{s: s, opts: opts, mem: mem, as: as, ps: ps, wcfg: wcfg}, nil
 }
 
 // newBatch returns an empty batch for one partition.
 func (c *codec) newBatch() *schema.Batch { return schema.NewBatch(c.s, c.mem, c.opts...) }
 
-// newWriter starts a Parquet file on w.
-func (c *codec) newWriter(w io.Writer) (*archive.ParquetWriter, error) {
-	return archive.NewParquetWriter(w, c.as, c.ps, c.wcfg)
+// newWriter starts a Parquet file on w with pages of at most pageBytes
+// (0: the configured size).
+func (c *codec) newWriter(w io.Writer, pageBytes int) (*archive.ParquetWriter, error) {
+	cfg := c.wcfg
+	if pageBytes > 0 {
+		cfg.PageBytes = pageBytes
+	}
+	return archive.NewParquetWriter(w, c.as, c.ps, cfg)
 }
 
 // append adds m to b as one row: its typed columns and the metadata columns

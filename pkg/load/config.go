@@ -3,6 +3,7 @@ package load
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -20,12 +21,13 @@ type Config struct {
 
 	RotateRows       int           `env:"LOADER_ROTATE_ROWS, default=500000" desc:"a partition's file is closed after this many rows"`
 	RotateBytes      int64         `env:"LOADER_ROTATE_BYTES, default=67108864" desc:"a partition's file is closed once this many bytes of messages (values and keys) are buffered for it"`
-	BatchBytes       int64         `env:"LOADER_BATCH_BYTES, default=1048576" desc:"size of a partition's Arrow record batch, in bytes of messages: a full batch is written into the partition's open Parquet file (its current row group); with many partitions assigned, at most LOADER_BUFFER_BYTES / (2 x partitions)"`
-	BufferBytes      int64         `env:"LOADER_BUFFER_BYTES, default=33554432" desc:"memory budget of all partitions together: Arrow batches plus the Parquet row groups being built (uncompressed bytes); over it, the partitions holding the most end their row groups early (bounds memory, does not cut files)"`
+	MemoryBytes      int64         `env:"LOADER_MEMORY_BYTES, default=134217728" desc:"memory the loader may use, whatever the number of partitions: the Go soft memory limit when GOMEMLIMIT is unset (90% of the container's memory limit when that is lower; the lower of the two budgets applies), divided into the fetch budget, the batch and row-group budget and the Parquet page buffers of the open files (decision 0135)"`
+	BatchBytes       int64         `env:"LOADER_BATCH_BYTES, default=524288" desc:"size of a partition's Arrow record batch, in bytes of messages: a full batch is written into the partition's open Parquet file (its current row group); with many partitions assigned, at most LOADER_BUFFER_BYTES / (4 x partitions)"`
+	BufferBytes      int64         `env:"LOADER_BUFFER_BYTES, default=0" desc:"memory budget of all partitions together: Arrow batches plus the Parquet row groups being built (uncompressed bytes); over it, the partitions holding the most end their row groups early (bounds memory, does not cut files); 0: LOADER_MEMORY_BYTES / 4"`
 	RotateInterval   time.Duration `env:"LOADER_ROTATE_INTERVAL, default=24h" desc:"largest span of record time (Kafka timestamps) in one file; a change of UTC date always rotates"`
 	FlushInterval    time.Duration `env:"LOADER_FLUSH_INTERVAL, default=1m" desc:"wall-clock time after which buffered rows are written and committed even if no rotation limit was reached"`
 	FetchMaxBytes    int           `env:"LOADER_FETCH_MAX_BYTES, default=10485760" desc:"largest fetch response per partition, in bytes"`
-	FetchBufferBytes int           `env:"LOADER_FETCH_BUFFER_BYTES, default=33554432" desc:"fetch budget of all assigned partitions together: each partition's fetch is this divided by the number of assigned partitions (at least 64 KiB, at most LOADER_FETCH_MAX_BYTES), so fetch memory does not grow with partitions"`
+	FetchBufferBytes int           `env:"LOADER_FETCH_BUFFER_BYTES, default=0" desc:"fetch budget of all assigned partitions together: each partition's fetch is this divided by the number of assigned partitions (at least 64 KiB, at most LOADER_FETCH_MAX_BYTES), so fetch memory does not grow with partitions; 0: LOADER_MEMORY_BYTES / 8"`
 	FetchMaxWait     time.Duration `env:"LOADER_FETCH_MAX_WAIT, default=500ms" desc:"how long the broker may hold a fetch waiting for data"`
 
 	SessionTimeout    time.Duration `env:"LOADER_SESSION_TIMEOUT, default=30s" desc:"consumer group session timeout: a loader that sends no heartbeat for this long loses its partitions"`
@@ -64,8 +66,11 @@ func (c *Config) Validate() error {
 	if c.BatchBytes < 1 {
 		bad("LOADER_BATCH_BYTES must be at least 1, got %d", c.BatchBytes)
 	}
-	if c.BufferBytes < 1 {
-		bad("LOADER_BUFFER_BYTES must be at least 1, got %d", c.BufferBytes)
+	if c.MemoryBytes < minMemoryBytes {
+		bad("LOADER_MEMORY_BYTES must be at least %d (32 MiB), got %d", minMemoryBytes, c.MemoryBytes)
+	}
+	if c.BufferBytes < 0 {
+		bad("LOADER_BUFFER_BYTES must not be negative, got %d", c.BufferBytes)
 	}
 	if c.RotateInterval <= 0 {
 		bad("LOADER_ROTATE_INTERVAL must be positive, got %s", c.RotateInterval)
@@ -76,8 +81,8 @@ func (c *Config) Validate() error {
 	if c.FetchMaxBytes < 1024 {
 		bad("LOADER_FETCH_MAX_BYTES must be at least 1024, got %d", c.FetchMaxBytes)
 	}
-	if c.FetchBufferBytes < 1024 {
-		bad("LOADER_FETCH_BUFFER_BYTES must be at least 1024, got %d", c.FetchBufferBytes)
+	if c.FetchBufferBytes != 0 && c.FetchBufferBytes < 1024 {
+		bad("LOADER_FETCH_BUFFER_BYTES must be 0 or at least 1024, got %d", c.FetchBufferBytes)
 	}
 	if c.FetchMaxWait <= 0 {
 		bad("LOADER_FETCH_MAX_WAIT must be positive, got %s", c.FetchMaxWait)
@@ -101,4 +106,52 @@ func (c *Config) Validate() error {
 		bad("LOADER_DLQ_TIMEOUT must be positive, got %s", c.DLQTimeout)
 	}
 	return errors.Join(errs...)
+}
+
+// minMemoryBytes is the smallest LOADER_MEMORY_BYTES: below it the fixed
+// part (zstd encoders, one per core, the program itself) leaves nothing to
+// divide.
+const minMemoryBytes = 32 << 20
+
+// openFileBytes is what parquet-go holds per open file whatever the
+// budget: column buffers, dictionaries and page buffers of ~80 columns
+// (employees; measured 3-4 MiB per file with 36 open).
+const openFileBytes = 3 << 20
+
+// MemoryLimit returns the memory budget in effect and the Go soft memory
+// limit the loader should set (0: leave the runtime's alone), from
+// LOADER_MEMORY_BYTES, the GOMEMLIMIT the runtime parsed (set: whether the
+// variable is set at all) and the container's memory limit (0: none).
+// GOMEMLIMIT, when set, is the operator's limit and lowers the budget to
+// it; otherwise the limit is the budget, lowered to 90% of the container's
+// limit, so the collector works harder before the kernel would kill the
+// process (decision 0135).
+func MemoryLimit(budget, gomemlimit int64, set bool, container uint64) (effective, limit int64) {
+	if set {
+		return max(min(budget, gomemlimit), minMemoryBytes), 0
+	}
+	if container > 0 && container < math.MaxInt64 {
+		budget = min(budget, int64(float64(container)*0.9))
+	}
+	budget = max(budget, minMemoryBytes)
+	return budget, budget
+}
+
+// withBudget fills the budgets left at 0 from MemoryBytes: a quarter for
+// Arrow batches and row groups being built (LOADER_BUFFER_BYTES), an eighth
+// for fetches (LOADER_FETCH_BUFFER_BYTES), an eighth for the Parquet page
+// buffers of the open files (pageBytes). The rest is what the Go collector
+// needs above the live set to keep up, the zstd encoders (one per core)
+// and the program itself (decision 0135).
+func (c Config) withBudget() Config {
+	if c.MemoryBytes <= 0 {
+		c.MemoryBytes = 128 << 20
+	}
+	if c.BufferBytes == 0 {
+		c.BufferBytes = c.MemoryBytes / 4
+	}
+	if c.FetchBufferBytes == 0 {
+		c.FetchBufferBytes = int(c.MemoryBytes / 8)
+	}
+	return c
 }

@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,10 @@ func TestConfigDefaultsAndValidate(t *testing.T) {
 		{env: map[string]string{"LOADER_HEARTBEAT_INTERVAL": "40s"}, want: "LOADER_HEARTBEAT_INTERVAL"},
 		{env: map[string]string{"LOADER_GROUP_ID": " "}, want: "LOADER_GROUP_ID"},
 		{env: map[string]string{"LOADER_ROTATE_INTERVAL": "soon"}, want: "LOADER_ROTATE_INTERVAL"},
+		{env: map[string]string{"LOADER_MEMORY_BYTES": "1048576"}, want: "LOADER_MEMORY_BYTES must be at least"},
+		{env: map[string]string{"LOADER_BUFFER_BYTES": "-1"}, want: "LOADER_BUFFER_BYTES"},
+		{env: map[string]string{"LOADER_FETCH_BUFFER_BYTES": "100"}, want: "LOADER_FETCH_BUFFER_BYTES"},
+		{env: map[string]string{"LOADER_MEMORY_BYTES": "268435456", "LOADER_BUFFER_BYTES": "16777216"}},
 	} {
 		var c Config
 		err := envconf.Parse(context.Background(), "loader", &c, tc.args, envconfig.MapLookuper(tc.env))
@@ -44,5 +49,60 @@ func TestConfigDefaultsAndValidate(t *testing.T) {
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 			t.Errorf("%v: error %v, want one naming %s", tc.env, err, tc.want)
 		}
+	}
+}
+
+// TestMemoryLimit: the budget in effect and the soft limit the loader sets,
+// from LOADER_MEMORY_BYTES, GOMEMLIMIT and the container's limit.
+func TestMemoryLimit(t *testing.T) {
+	const mib = 1 << 20
+	for _, tc := range []struct {
+		name              string
+		budget, gomem     int64
+		set               bool
+		container         uint64
+		wantBudget, limit int64
+	}{
+		{name: "defaults, no container: the budget is the limit", budget: 128 * mib, gomem: math.MaxInt64, wantBudget: 128 * mib, limit: 128 * mib},
+		{name: "a larger container does not raise it", budget: 128 * mib, gomem: math.MaxInt64, container: 1024 * mib, wantBudget: 128 * mib, limit: 128 * mib},
+		{name: "a smaller container lowers both to 90% of it", budget: 128 * mib, gomem: math.MaxInt64, container: 100 * mib, wantBudget: 90 * mib, limit: 90 * mib},
+		{name: "cgroup v1 without a limit reports a huge one", budget: 128 * mib, gomem: math.MaxInt64, container: math.MaxUint64 - 4095, wantBudget: 128 * mib, limit: 128 * mib},
+		{name: "GOMEMLIMIT set lower: it bounds the budget, the runtime keeps it", budget: 128 * mib, gomem: 100 * mib, set: true, container: 50 * mib, wantBudget: 100 * mib},
+		{name: "GOMEMLIMIT set higher: the budget stays", budget: 128 * mib, gomem: 870 * mib, set: true, wantBudget: 128 * mib},
+		{name: "GOMEMLIMIT=off", budget: 128 * mib, gomem: math.MaxInt64, set: true, wantBudget: 128 * mib},
+		{name: "never below the minimum", budget: 128 * mib, gomem: math.MaxInt64, container: 16 * mib, wantBudget: minMemoryBytes, limit: minMemoryBytes},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, l := MemoryLimit(tc.budget, tc.gomem, tc.set, tc.container)
+			if b != tc.wantBudget || l != tc.limit {
+				t.Fatalf("MemoryLimit = budget %d MiB, limit %d MiB; want %d, %d", b/mib, l/mib, tc.wantBudget/mib, tc.limit/mib)
+			}
+		})
+	}
+}
+
+// TestBudgetSharesShrinkWithPartitions: what grows with the partitions
+// assigned (fetches, Arrow batches, page buffers) is divided from the
+// budget, so the total stays put from 1 to 36 partitions and beyond.
+func TestBudgetSharesShrinkWithPartitions(t *testing.T) {
+	c := Config{MemoryBytes: 128 << 20, BatchBytes: 512 << 10, FetchMaxBytes: 10 << 20}.withBudget()
+	if c.BufferBytes != 32<<20 || c.FetchBufferBytes != 16<<20 {
+		t.Fatalf("derived budgets: buffer %d, fetch %d; want 32 MiB, 16 MiB", c.BufferBytes, c.FetchBufferBytes)
+	}
+	explicit := Config{MemoryBytes: 128 << 20, BufferBytes: 8 << 20, FetchBufferBytes: 4 << 20}.withBudget()
+	if explicit.BufferBytes != 8<<20 || explicit.FetchBufferBytes != 4<<20 {
+		t.Fatalf("explicit budgets overridden: %d, %d", explicit.BufferBytes, explicit.FetchBufferBytes)
+	}
+	for _, p := range []int{1, 6, 36, 200} {
+		fetch := int64(fetchBytes(&c, p)) * int64(p)
+		batches := batchBytes(&c, p) * int64(p)
+		pages := int64(pageBytes(&c, 2<<20, p)) * 3 * int64(p)
+		floor := int64(p) * 64 << 10 // the smallest sizes, a floor for very many partitions
+		if fetch > max(int64(c.FetchBufferBytes), 3*floor) || batches > max(c.BufferBytes/4, floor) || pages > max(c.MemoryBytes/8, 3*floor) {
+			t.Errorf("%d partitions: fetches %d KiB, batches %d KiB, pages %d KiB: over their budgets", p, fetch>>10, batches>>10, pages>>10)
+		}
+	}
+	if got := pageBytes(&c, 2<<20, 1); got != 2<<20 {
+		t.Errorf("one partition: page %d, want PARQUET_PAGE_BYTES (2 MiB)", got)
 	}
 }

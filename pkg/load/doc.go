@@ -15,12 +15,15 @@
 // is assigned, the files of it at or past the committed offset are removed
 // before anything is written (archive.Recover), so a crash at any instant
 // leaves no gap and no duplicate. When the generation ends, a partition's
-// worker drops what it buffered and writes and commits nothing more.
+// worker drops what it buffered and writes and commits nothing more; a
+// publication still in flight then is fenced (docs/decisions/0130): the
+// archive refuses it (archive.ErrFenced) once another loader recovered the
+// partition, and the worker stops without committing.
 // Poison messages go to the DLQ topic (acknowledged before their offset is
 // committed) and stay out of their topic's files. See docs/loader.md.
 //
 // Learn [Loader] (New, Run) and [Config] first; [Archive] /
-// [PartitionFiles] (three methods, *archive.Partition) and [DeadLetters]
+// [PartitionFiles] (four methods, *archive.Partition) and [DeadLetters]
 // are the seams tests and other stores plug into.
 //
 // It leaves out: creating topics (cmd/loader calls kafkax.EnsureTopics),

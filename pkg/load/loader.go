@@ -91,6 +91,10 @@ type Loader struct {
 	// spillRows: a partition moves its Arrow batch into its open file at
 	// this many rows (a row group's at most), or at LOADER_BATCH_BYTES.
 	spillRows int
+	// pageBytes is PARQUET_PAGE_BYTES: the largest page a writer buffers;
+	// with many partitions assigned, pages are smaller (pageBytes in
+	// worker.go).
+	pageBytes int
 	// written counts what this loader published, per full topic name, for
 	// the summary it logs when it stops.
 	written map[string]*topicTotals
@@ -146,6 +150,7 @@ func Topics(cfg Config, kc kafkax.Config) []string {
 
 // New builds a loader. It does not connect to anything yet.
 func New(cfg Config, kc kafkax.Config, opts Options) (*Loader, error) {
+	cfg = cfg.withBudget()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -164,6 +169,10 @@ func New(cfg Config, kc kafkax.Config, opts Options) (*Loader, error) {
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
 	}
+	l.pageBytes = opts.Parquet.PageBytes
+	if l.pageBytes <= 0 {
+		l.pageBytes = archive.DefaultPageBytes
+	}
 	l.spillRows = int(opts.Parquet.RowGroupRows)
 	if l.spillRows <= 0 {
 		l.spillRows = archive.DefaultRowGroupRows
@@ -179,8 +188,12 @@ func New(cfg Config, kc kafkax.Config, opts Options) (*Loader, error) {
 		}
 	}
 	// One pool of Arrow buffers for every partition of every topic; it
-	// keeps no more idle memory than the budget allows in use.
-	mem := schema.NewPoolAllocator(cfg.BufferBytes)
+	// keeps no more idle memory than a quarter of what the budget allows
+	// in use (the batches in flight come back to it as they are written).
+	mem := schema.NewPoolAllocator(cfg.BufferBytes / 4)
+	// One set of zstd encoders (one per core, ~10 MiB each) for every
+	// topic's files, not one set per topic.
+	opts.Parquet = opts.Parquet.WithSharedEncoders()
 	for _, t := range l.topics {
 		c, err := topicCodec(reg, strings.TrimPrefix(t, kc.TopicPrefix), t, opts, mem)
 		if err != nil {
@@ -227,6 +240,7 @@ func (l *Loader) Run(ctx context.Context) error {
 		return err
 	}
 	l.client = client
+	l.checkFencing(ctx)
 	l.ready(false, "joining consumer group "+l.cfg.GroupID)
 	newGroup := func() (*kafka.ConsumerGroup, error) {
 		g, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
@@ -284,6 +298,23 @@ func (l *Loader) Run(ctx context.Context) error {
 	}
 }
 
+// checkFencing logs how the archive fences a loader that lost a partition
+// in the middle of a publication, and warns when it cannot (decision 0130).
+func (l *Loader) checkFencing(ctx context.Context) {
+	f, ok := l.arch.(interface {
+		Fencing(context.Context) (string, error)
+	})
+	if !ok {
+		return
+	}
+	how, err := f.Fencing(ctx)
+	if err != nil {
+		l.log.Warn("the archive cannot fence stale loaders: a loader evicted from the group while one publication stalls longer than LOADER_SESSION_TIMEOUT may overwrite the file of the partition's new owner and lose its rows (docs/decisions/0130)", "err", err)
+		return
+	}
+	l.log.Info("archive fences stale loaders", "by", how)
+}
+
 // errRejoin asks Run to leave the group and join again (drain: partitions
 // stuck with a member that stopped responding without being removed).
 var errRejoin = errors.New("rejoin the consumer group")
@@ -320,6 +351,13 @@ func (l *Loader) runGeneration(ctx context.Context, gen *kafka.Generation, clien
 	}
 	l.m.assigned.Set(float64(len(as)))
 	l.log.Info("joined consumer group", "group", gen.GroupID, "generation", gen.ID, "member", gen.MemberID, "partitions", len(as))
+	if need := int64(len(as)) * openFileBytes; need > l.cfg.MemoryBytes/2 {
+		// The budget shrinks batches, pages and fetches with partitions,
+		// but not parquet-go's per-column state of each open file: the
+		// collector would run almost continuously (decision 0135).
+		l.log.Warn("LOADER_MEMORY_BYTES is small for the partitions assigned: each open Parquet file holds about 3 MiB of column buffers; raise it or run more loaders",
+			"partitions", len(as), "memory_budget_mib", l.cfg.MemoryBytes>>20, "suggested_mib", 2*need>>20)
+	}
 
 	ended := make(chan struct{})
 	// The sentinel returns only when the generation ends, so it never ends
@@ -550,6 +588,13 @@ func (l *Loader) work(ctx, gctx context.Context, gen *kafka.Generation, a assign
 	w := &worker{l: l, gen: gen, a: a, assigned: assigned, hwm: hwm, log: log}
 	err := w.run(ctx, gctx)
 	switch {
+	case errors.Is(err, archive.ErrFenced):
+		// Another loader recovered the partition while this one was
+		// publishing: nothing was committed, the rows are the new owner's
+		// to read. Returning ends this member's generation; it rejoins.
+		log.Warn("lost the partition to another loader: its archive refused our publication; stopping without committing", "err", err)
+		l.m.fenced.WithLabelValues(a.topic).Inc()
+		return
 	case gctx.Err() != nil:
 		// The generation ended: whatever was buffered is dropped unwritten.
 		return

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -8,12 +9,16 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/ukgpro-stream/ukgpro-stream/internal/miniotest"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
+	"github.com/ukgpro-stream/ukgpro-stream/pkg/envconf"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
 )
@@ -62,6 +67,61 @@ func cgroupValue(tb testing.TB, dir, name string) int64 {
 	return v
 }
 
+// rssWatch follows a child process's peak RSS: VmHWM in
+// /proc/<pid>/status, the high-water mark of the process's own address
+// space, read every 10 ms (monotonic, so only growth in the last 10 ms
+// before exit can be missed). Not ru_maxrss from wait4: at exec Linux folds
+// the high-water mark of the address space being replaced into the new
+// program's maxrss, and Go starts children with CLONE_VM, so that address
+// space is the test process's own, with the embedded broker's records: a
+// loader's ru_maxrss read 1,095 MiB where VmHWM read a fraction of it.
+type rssWatch struct {
+	peak atomic.Int64
+	stop chan struct{}
+	done chan struct{}
+}
+
+func watchRSS(pid int) *rssWatch {
+	w := &rssWatch{stop: make(chan struct{}), done: make(chan struct{})}
+	status := fmt.Sprintf("/proc/%d/status", pid)
+	go func() {
+		defer close(w.done)
+		tk := time.NewTicker(10 * time.Millisecond)
+		defer tk.Stop()
+		for {
+			if b, err := os.ReadFile(status); err == nil {
+				if kib := statusKiB(string(b), "VmHWM:"); kib<<10 > w.peak.Load() {
+					w.peak.Store(kib << 10)
+				}
+			}
+			select {
+			case <-w.stop:
+				return
+			case <-tk.C:
+			}
+		}
+	}()
+	return w
+}
+
+// Stop ends the watch and returns the peak RSS seen, in bytes.
+func (w *rssWatch) Stop() int64 {
+	close(w.stop)
+	<-w.done
+	return w.peak.Load()
+}
+
+// statusKiB returns the value of a "Name:  123 kB" line of /proc/*/status.
+func statusKiB(status, name string) int64 {
+	for _, l := range strings.Split(status, "\n") {
+		if v, ok := strings.CutPrefix(l, name); ok {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
 // produceEmployment writes n employment records of the benchmark's shape
 // (about 2.9 KB each) to topic, all stamped within one extractor run.
 func produceEmployment(tb testing.TB, kc kafkax.Config, topic string, n int) {
@@ -88,29 +148,52 @@ func produceEmployment(tb testing.TB, kc kafkax.Config, topic string, n int) {
 
 // catchUp runs `loader --drain` at its default settings inside a fresh
 // memory cgroup of limit bytes (the process joins the group before it
-// starts, so automemlimit sees the limit) over n records on the given
-// partitions, and returns the group's peak usage (memory.max_usage_in_bytes,
-// page cache included) and the loader's peak RSS. An OOM kill fails it.
-func catchUp(tb testing.TB, n, partitions int, limit int64) (cgroupPeak, rss int64, elapsed time.Duration) {
+// starts, so the loader sees the limit) over n records on the given
+// partitions, writing to a local directory or, with s3, to a bucket of a
+// real MinIO server, and returns the group's peak usage
+// (memory.max_usage_in_bytes, page cache of the files written included)
+// and the loader's peak RSS (rssWatch). An OOM kill fails it.
+func catchUp(tb testing.TB, n, partitions int, s3 bool, limit int64) (cgroupPeak, rss int64, elapsed time.Duration) {
 	tb.Helper()
 	kc := testKafka(tb, partitions)
 	emp := kc.Topic(kafkax.Employees)
 	produceEmployment(tb, kc, emp, n)
 	dir := memoryCgroup(tb, limit)
 	root := tb.TempDir()
-	env := loaderEnv(kc, root, "LOADER_TOPICS=employees", "LOADER_ROTATE_ROWS=500000", "LOADER_FLUSH_INTERVAL=1m",
-		"LOADER_GROUP_ID=cgroup-catch-up")
+	output := []string{"LOADER_OUTPUT=" + root}
+	var acfg archive.Config
+	if s3 {
+		srv := miniotest.Start(tb)
+		acfg = archive.Config{Output: "s3://" + srv.MakeBucket(tb, "lake") + "/ukgpro", S3Endpoint: srv.Endpoint,
+			S3Region: srv.Region, S3AccessKey: srv.AccessKey, S3SecretKey: envconf.Secret(srv.SecretKey), S3PathStyle: true, S3Insecure: true}
+		output = []string{"LOADER_OUTPUT=" + acfg.Output, "S3_ENDPOINT=" + srv.Endpoint, "S3_REGION=" + srv.Region,
+			"S3_ACCESS_KEY_ID=" + srv.AccessKey, "S3_SECRET_ACCESS_KEY=" + srv.SecretKey, "S3_USE_PATH_STYLE=true", "S3_INSECURE=true"}
+	}
+	env := loaderEnv(kc, root, append(output, "LOADER_TOPICS=employees", "LOADER_ROTATE_ROWS=500000", "LOADER_FLUSH_INTERVAL=1m",
+		"LOADER_GROUP_ID=cgroup-catch-up")...)
 	cmd := exec.Command("/bin/sh", "-c", `echo $$ > "$CGROUP_PROCS" && exec "$0" "$@"`, loaderBinary(tb), "--drain")
 	cmd.Env = append(env, "CGROUP_PROCS="+filepath.Join(dir, "cgroup.procs"))
 	cmd.Stderr = os.Stderr
 	start := time.Now()
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	watch := watchRSS(cmd.Process.Pid)
+	err := cmd.Wait()
 	elapsed = time.Since(start)
+	rss = watch.Stop()
 	if err != nil {
 		ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
 		oom, _ := os.ReadFile(filepath.Join(dir, "memory.oom_control"))
 		tb.Fatalf("loader --drain in a %d MiB memory cgroup: %v (signal %v; peak usage %d MiB; memory.oom_control: %s)", limit>>20, err, ws.Signal(),
 			cgroupValue(tb, dir, "memory.max_usage_in_bytes")>>20, strings.Join(strings.Fields(string(oom)), " "))
+	}
+	if s3 {
+		store, err := archive.Open(context.Background(), acfg)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		download(tb, store, root)
 	}
 	var rows int64
 	if err := openDuck(tb).QueryRow(fmt.Sprintf(`SELECT count(*) FROM read_parquet('%s')`, glob(root, emp))).Scan(&rows); err != nil {
@@ -119,42 +202,60 @@ func catchUp(tb testing.TB, n, partitions int, limit int64) (cgroupPeak, rss int
 	if rows != int64(n) {
 		tb.Fatalf("archived %d rows, want %d", rows, n)
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss * 1024
-	}
 	return cgroupValue(tb, dir, "memory.max_usage_in_bytes"), rss, elapsed
 }
 
 // TestCatchUpInA256MiBMemoryCgroup: a loader whose container allows
-// 256 MiB catches up on a backlog at its defaults without being OOM-killed
-// (GOMEMLIMIT comes from the cgroup). BenchmarkCatchUpInMemoryCgroup runs
-// the same with 1,000,000 records.
+// 256 MiB catches up on a backlog at its defaults without being OOM-killed,
+// on 6 and on 36 partitions; on 6 its peak RSS stays within 150 MiB (the
+// default LOADER_MEMORY_BYTES, not the container, bounds it). The 36
+// partition target (200 MiB) is not met (docs/loader.md): it is reported,
+// not asserted. BenchmarkCatchUpInMemoryCgroup runs the same with
+// 1,000,000 records, to local disk and to S3.
 func TestCatchUpInA256MiBMemoryCgroup(t *testing.T) {
 	n := 100_000
 	if testing.Short() {
 		n = 20_000
 	}
 	limit := int64(envInt("LOADER_TEST_CGROUP_MIB", 256)) << 20
-	peak, rss, el := catchUp(t, n, 6, limit)
-	t.Logf("%d records on 6 partitions in %s: cgroup of %d MiB, peak %d MiB (page cache included), loader peak RSS %d MiB", n, el.Round(time.Millisecond), limit>>20, peak>>20, rss>>20)
+	for _, tc := range []struct {
+		partitions int
+		maxRSS     int64
+	}{{6, 150 << 20}, {36, 0}} {
+		t.Run(fmt.Sprintf("partitions=%d", tc.partitions), func(t *testing.T) {
+			peak, rss, el := catchUp(t, n, tc.partitions, false, limit)
+			t.Logf("%d records on %d partitions in %s: cgroup of %d MiB, peak %d MiB (page cache included), loader peak RSS %d MiB",
+				n, tc.partitions, el.Round(time.Millisecond), limit>>20, peak>>20, rss>>20)
+			if tc.maxRSS > 0 && rss > tc.maxRSS {
+				t.Errorf("peak RSS %d MiB, want at most %d MiB", rss>>20, tc.maxRSS>>20)
+			}
+		})
+	}
 }
 
 // BenchmarkCatchUpInMemoryCgroup catches up on LOADER_BENCH_RECORDS
 // (default 1,000,000) employment records in a memory cgroup of
-// LOADER_BENCH_CGROUP_MIB (default 256) MiB, on 6 and on 36 partitions, and
-// reports the loader's peak RSS (targets: 150 and 200 MiB) and the cgroup's
-// peak usage.
+// LOADER_BENCH_CGROUP_MIB (default 256) MiB, on 6 and on 36 partitions, to
+// local disk and to S3 (a real MinIO; MINIO_BIN), and reports the loader's
+// peak RSS (targets: 150 and 200 MiB), the cgroup's peak usage (page cache
+// included) and rows/s.
 func BenchmarkCatchUpInMemoryCgroup(b *testing.B) {
 	n := envInt("LOADER_BENCH_RECORDS", 1_000_000)
 	limit := int64(envInt("LOADER_BENCH_CGROUP_MIB", 256)) << 20
-	for _, partitions := range []int{6, 36} {
-		b.Run(fmt.Sprintf("partitions=%d", partitions), func(b *testing.B) {
-			for range b.N {
-				peak, rss, el := catchUp(b, n, partitions, limit)
-				b.ReportMetric(float64(rss)/(1<<20), "peak_rss_MiB")
-				b.ReportMetric(float64(peak)/(1<<20), "cgroup_peak_MiB")
-				b.ReportMetric(float64(n)/el.Seconds(), "rows/s")
+	for _, s3 := range []bool{false, true} {
+		for _, partitions := range []int{6, 36} {
+			dest := "local"
+			if s3 {
+				dest = "s3"
 			}
-		})
+			b.Run(fmt.Sprintf("%s/partitions=%d", dest, partitions), func(b *testing.B) {
+				for range b.N {
+					peak, rss, el := catchUp(b, n, partitions, s3, limit)
+					b.ReportMetric(float64(rss)/(1<<20), "peak_rss_MiB")
+					b.ReportMetric(float64(peak)/(1<<20), "cgroup_peak_MiB")
+					b.ReportMetric(float64(n)/el.Seconds(), "rows/s")
+				}
+			})
+		}
 	}
 }

@@ -11,9 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,32 +22,17 @@ import (
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
+// loaderProgram is cmd/loader's binary, built once per test process.
+var loaderProgram = testenv.Program{Package: "github.com/ukgpro-stream/ukgpro-stream/cmd/loader"}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	loaderProgram.Remove()
+	os.Exit(code)
+}
 
 // loaderBinary builds cmd/loader once per test process.
-func loaderBinary(t testing.TB) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "loader-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "loader")
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/ukgpro-stream/ukgpro-stream/cmd/loader").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
+func loaderBinary(tb testing.TB) string { return loaderProgram.Path(tb) }
 
 func loaderEnv(kc kafkax.Config, root string, extra ...string) []string {
 	return append(append(os.Environ(),

@@ -244,7 +244,7 @@ func growArchive(b *testing.B, kc kafkax.Config, topic string, arch Archive, run
 				b.Fatal(err)
 			}
 			cw := &countingWriter{w: &offsetWriter{f: spool}}
-			pw, err := c.newWriter(cw)
+			pw, err := c.newWriter(cw, 0)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -22,13 +22,20 @@ import (
 
 // fakeS3 serves an in-process S3 (gofakes3) with bucket "lake" and returns
 // the archive configuration for s3://lake/ukgpro on it.
-func fakeS3(t *testing.T) archive.Config {
+func fakeS3(t *testing.T) archive.Config { return fakeS3With(t, nil) }
+
+// fakeS3With is fakeS3 with the server's handler wrapped by wrap (nil: none).
+func fakeS3With(t *testing.T, wrap func(http.Handler) http.Handler) archive.Config {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: gofakes3.New(s3mem.New()).Server(), ReadHeaderTimeout: 5 * time.Second}
+	h := gofakes3.New(s3mem.New()).Server()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	mc, err := minio.New(ln.Addr().String(), &minio.Options{Creds: credentials.NewStaticV4("test", "test", ""), Region: "us-east-1", BucketLookup: minio.BucketLookupPath})
@@ -46,7 +53,7 @@ func fakeS3(t *testing.T) archive.Config {
 }
 
 // download copies every object of the store below dir, keeping the keys.
-func download(t *testing.T, s archive.Store, dir string) {
+func download(t testing.TB, s archive.Store, dir string) {
 	t.Helper()
 	objs, err := s.List(context.Background(), "")
 	if err != nil {

@@ -68,6 +68,14 @@ func (w *worker) run(ctx, gctx context.Context) error {
 		return fmt.Errorf("recover %s/%d: %w", topic, part, err)
 	}
 	w.files = files
+	// Registered first, so it runs last: after the final flush and after
+	// the fetcher stopped. Until then, no other loader can recover the
+	// partition from a store fenced by a lock.
+	defer func() {
+		if err := files.Close(); err != nil {
+			w.log.Warn("release the partition", "err", err)
+		}
+	}()
 	if w.draining() && w.hwm <= max(w.committed, 0) {
 		w.lag.Set(0)
 		return nil
@@ -83,14 +91,17 @@ func (w *worker) run(ctx, gctx context.Context) error {
 	}()
 
 	r := kafka.NewReader(kafka.ReaderConfig{
-		Brokers:     w.l.kc.BrokerList(),
-		Dialer:      mustDialer(w.l),
-		Topic:       topic,
-		Partition:   part,
-		MinBytes:    1,
-		MaxBytes:    fetchBytes(&w.l.cfg, w.assigned),
-		MaxWait:     w.l.cfg.FetchMaxWait,
-		ErrorLogger: kafka.LoggerFunc(func(f string, a ...any) { w.log.Debug("kafka-go reader: " + fmt.Sprintf(f, a...)) }),
+		Brokers:   w.l.kc.BrokerList(),
+		Dialer:    mustDialer(w.l),
+		Topic:     topic,
+		Partition: part,
+		MinBytes:  1,
+		MaxBytes:  fetchBytes(&w.l.cfg, w.assigned),
+		MaxWait:   w.l.cfg.FetchMaxWait,
+		// Decoded messages waiting for this partition's worker: kafka-go
+		// queues 100 by default, per partition (decision 0135).
+		QueueCapacity: readQueue,
+		ErrorLogger:   kafka.LoggerFunc(func(f string, a ...any) { w.log.Debug("kafka-go reader: " + fmt.Sprintf(f, a...)) }),
 		// kafka-go would retry an out-of-range offset forever; we decide.
 		OffsetOutOfRangeError: true,
 	})
@@ -103,7 +114,7 @@ func (w *worker) run(ctx, gctx context.Context) error {
 		return fmt.Errorf("seek %s/%d to %d: %w", topic, part, start, err)
 	}
 	fctx, stopFetch := context.WithCancel(gctx)
-	msgs := make(chan kafka.Message, 64)
+	msgs := make(chan kafka.Message, readQueue)
 	fetchErr := make(chan error, 1)
 	jumped := make(chan int64) // the reader skipped to this offset (outOfRange)
 	pumped := make(chan struct{})
@@ -210,11 +221,30 @@ func (w *worker) run(ctx, gctx context.Context) error {
 
 // batchBytes is the size at which a partition's Arrow batch goes into its
 // Parquet writer: LOADER_BATCH_BYTES, or less when many partitions are
-// assigned, so their batches together take at most half of
-// LOADER_BUFFER_BYTES (decision 0048).
+// assigned, so their batches together take at most a quarter of
+// LOADER_BUFFER_BYTES in message bytes (an Arrow batch takes about twice
+// its messages' bytes: the typed columns, _raw, power-of-two buffers);
+// decisions 0048, 0135.
 func batchBytes(c *Config, assigned int) int64 {
-	return min(c.BatchBytes, max(c.BufferBytes/int64(2*max(assigned, 1)), 64<<10))
+	return min(c.BatchBytes, max(c.BufferBytes/int64(4*max(assigned, 1)), 64<<10))
 }
+
+// pageBytes is the page size of a partition's Parquet writer: parquet-go
+// keeps, for every column of every open file, buffers that grow to a page
+// (values, levels, encoded and compressed page: about three pages for the
+// _raw column), so the open files of all assigned partitions share an
+// eighth of LOADER_MEMORY_BYTES, at most PARQUET_PAGE_BYTES each and at
+// least 64 KiB (decision 0135).
+func pageBytes(c *Config, configured, assigned int) int {
+	share := c.MemoryBytes / 8 / int64(3*max(assigned, 1))
+	return int(min(int64(configured), max(share, 64<<10)))
+}
+
+// readQueue is how many decoded messages may wait for a partition's worker,
+// in kafka-go's reader and again in the worker's channel: enough to keep the
+// worker busy while the next fetch is decoded, few enough that 36
+// partitions of 3 KB records hold a few MiB, not 17.
+const readQueue = 16
 
 // fetchBytes is a partition's share of the fetch budget.
 func fetchBytes(c *Config, assigned int) int {
@@ -443,7 +473,7 @@ func (w *worker) startSpool() error {
 		return err
 	}
 	w.cw = &countingWriter{w: w.spool}
-	pw, err := w.codec.newWriter(w.cw)
+	pw, err := w.codec.newWriter(w.cw, pageBytes(&w.l.cfg, w.l.pageBytes, w.assigned))
 	if err != nil {
 		return err
 	}
@@ -453,8 +483,8 @@ func (w *worker) startSpool() error {
 
 // abortFile drops the pending rows.
 func (w *worker) abortFile(ctx context.Context) {
-	if n := w.unpublished(); n > 0 && ctx.Err() != nil {
-		w.log.Info("partition revoked; dropped unwritten rows", "rows", n)
+	if n := w.unpublished(); n > 0 {
+		w.log.Info("partition stopped; dropped unwritten rows (the partition's next owner reads them again)", "rows", n)
 	}
 	if w.batch != nil {
 		w.batch.NewRecord().Release()
