@@ -47,7 +47,17 @@ type SchemaOptions struct {
 	// RawCompression compresses the _raw column's pages; nil means the
 	// writer's codec, as for every other column.
 	RawCompression compress.Codec
+	// DeltaColumns are integer or timestamp columns written
+	// DELTA_BINARY_PACKED: values that rise by small steps (a partition's
+	// offsets and record times) take a few bits each instead of eight
+	// bytes. nil means [DefaultDeltaColumns]; an empty non-nil slice none.
+	DeltaColumns []string
 }
+
+// DefaultDeltaColumns are the columns written DELTA_BINARY_PACKED by
+// default: a partition's offsets (consecutive) and record timestamps
+// (rising).
+var DefaultDeltaColumns = []string{"_kafka_offset", "_kafka_timestamp"}
 
 // ParquetSchema derives the Parquet schema of an Arrow schema with the fixed
 // mapping above: the one schema function of the archive (the loader and the
@@ -60,6 +70,10 @@ func ParquetSchema(name string, s *arrow.Schema, opts SchemaOptions) (*parquet.S
 	plain := opts.PlainColumns
 	if plain == nil {
 		plain = []string{RawColumn}
+	}
+	delta := opts.DeltaColumns
+	if delta == nil {
+		delta = DefaultDeltaColumns
 	}
 	var g orderedGroup
 	seen := map[string]bool{}
@@ -82,6 +96,8 @@ func ParquetSchema(name string, s *arrow.Schema, opts SchemaOptions) (*parquet.S
 			if opts.RawCompression != nil {
 				n = parquet.Compressed(n, opts.RawCompression)
 			}
+		case contains(delta, f.Name) && (f.Type.ID() == arrow.INT64 || f.Type.ID() == arrow.INT32 || f.Type.ID() == arrow.TIMESTAMP):
+			n = parquet.Encoded(n, &parquet.DeltaBinaryPacked)
 		case f.Type.ID() == arrow.STRING && !contains(plain, f.Name):
 			n = parquet.Encoded(n, &parquet.RLEDictionary)
 		case f.Type.ID() == arrow.STRING:
@@ -518,11 +534,14 @@ func withPlainColumns(ps *parquet.Schema, as *arrow.Schema, cols []string) (*par
 // withSchemaOptions rebuilds ps (built by ParquetSchema from as) with the
 // options it was built with, as changed by edit.
 func withSchemaOptions(ps *parquet.Schema, as *arrow.Schema, edit func(*SchemaOptions)) (*parquet.Schema, error) {
-	opts := SchemaOptions{PlainColumns: []string{}}
+	opts := SchemaOptions{PlainColumns: []string{}, DeltaColumns: []string{}}
 	for _, f := range as.Fields() {
 		leaf, ok := ps.Lookup(f.Name)
 		if !ok {
 			continue
+		}
+		if e := leaf.Node.Encoding(); e != nil && e.Encoding() == parquet.DeltaBinaryPacked.Encoding() {
+			opts.DeltaColumns = append(opts.DeltaColumns, f.Name)
 		}
 		if f.Name == RawColumn {
 			opts.RawEncoding = leaf.Node.Encoding()

@@ -332,6 +332,17 @@ func TestParquetMetadata(t *testing.T) {
 		}
 	}
 	q.Close()
+	// A partition's offsets and record times rise by small steps:
+	// DELTA_BINARY_PACKED stores them in a few bits each.
+	for _, col := range DefaultDeltaColumns {
+		var encs string
+		if err := db.QueryRow(fmt.Sprintf(`SELECT string_agg(DISTINCT encodings, ',') FROM parquet_metadata('%s') WHERE path_in_schema = '%s'`, path, col)).Scan(&encs); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(encs, "DELTA_BINARY_PACKED") {
+			t.Errorf("%s encodings %q, want DELTA_BINARY_PACKED", col, encs)
+		}
+	}
 	if len(groups) != 3 || chunks != 3*len(testArrowSchema().Fields()) {
 		t.Errorf("%d row groups, %d chunks; want 3 row groups (2000+2000+1000 rows) of %d columns", len(groups), chunks, len(testArrowSchema().Fields()))
 	}
