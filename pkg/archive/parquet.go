@@ -44,6 +44,9 @@ type SchemaOptions struct {
 	// RawEncoding is the encoding of the _raw column; nil means the
 	// measured default (docs/decisions/0032).
 	RawEncoding encoding.Encoding
+	// RawCompression compresses the _raw column's pages; nil means the
+	// writer's codec, as for every other column.
+	RawCompression compress.Codec
 }
 
 // ParquetSchema derives the Parquet schema of an Arrow schema with the fixed
@@ -76,6 +79,9 @@ func ParquetSchema(name string, s *arrow.Schema, opts SchemaOptions) (*parquet.S
 				enc = &parquet.Plain // as small as DELTA_LENGTH_BYTE_ARRAY here, and read by every engine
 			}
 			n = parquet.Encoded(n, enc)
+			if opts.RawCompression != nil {
+				n = parquet.Compressed(n, opts.RawCompression)
+			}
 		case f.Type.ID() == arrow.STRING && !contains(plain, f.Name):
 			n = parquet.Encoded(n, &parquet.RLEDictionary)
 		case f.Type.ID() == arrow.STRING:
@@ -206,6 +212,10 @@ type WriterConfig struct {
 	// levels of klauspost/compress/zstd. 3 is this package's default
 	// (decision 0032: files as small as DuckDB's).
 	ZstdLevel int `env:"PARQUET_ZSTD_LEVEL, default=3" desc:"zstd level of klauspost/compress: 1 fastest, 2 default, 3 better, 4 best"`
+	// RawZstdLevel is the zstd level of the _raw column (the Kafka
+	// message, most of a file's bytes); 0 means ZstdLevel.
+	RawZstdLevel int `env:"PARQUET_RAW_ZSTD_LEVEL, default=0" desc:"zstd level of the _raw column (1..4, as PARQUET_ZSTD_LEVEL); 0: PARQUET_ZSTD_LEVEL"`
+
 	// DictionaryMaxBytes switches a column to plain pages for the rest of a
 	// row group once its dictionary grows past this size.
 	DictionaryMaxBytes int64 `env:"PARQUET_DICTIONARY_MAX_BYTES, default=1048576" desc:"dictionary size after which a column falls back to plain encoding"`
@@ -222,11 +232,12 @@ type WriterConfig struct {
 	// has no env tag, so configuration loading leaves it alone).
 	Metadata map[string]string
 
-	// codec, when set by [WriterConfig.WithSharedEncoders], compresses the
-	// pages of every writer made with this configuration; pages holds
+	// codec and rawCodec, when set by [WriterConfig.WithSharedEncoders],
+	// compress the pages of every writer made with this configuration
+	// (rawCodec the _raw column's, when its level differs); pages holds
 	// their compressed pages until the row group is written.
-	codec *zstdCodec
-	pages parquet.BufferPool
+	codec, rawCodec *zstdCodec
+	pages           parquet.BufferPool
 }
 
 // pageChunkBytes is the allocation unit of the buffers that hold a row
@@ -246,6 +257,9 @@ func (c WriterConfig) WithSharedEncoders() WriterConfig {
 	}
 	d := c.withDefaults()
 	c.codec = newZstdCodec(zstdLevels[d.ZstdLevel-1], d.PageBytes)
+	if d.RawZstdLevel != d.ZstdLevel {
+		c.rawCodec = newZstdCodec(zstdLevels[d.RawZstdLevel-1], d.PageBytes)
+	}
 	c.pages = parquet.NewChunkBufferPool(pageChunkBytes)
 	return c
 }
@@ -278,6 +292,9 @@ func (c WriterConfig) withDefaults() WriterConfig {
 	if c.ZstdLevel == 0 {
 		c.ZstdLevel = DefaultZstdLevel
 	}
+	if c.RawZstdLevel == 0 {
+		c.RawZstdLevel = c.ZstdLevel
+	}
 	if c.DictionaryMaxBytes <= 0 {
 		c.DictionaryMaxBytes = DefaultDictionaryMaxBytes
 	}
@@ -292,6 +309,9 @@ func (c WriterConfig) Validate() error {
 	var errs []error
 	if c.ZstdLevel < 0 || c.ZstdLevel > 4 {
 		errs = append(errs, fmt.Errorf("PARQUET_ZSTD_LEVEL must be 1..4, got %d", c.ZstdLevel))
+	}
+	if c.RawZstdLevel < 0 || c.RawZstdLevel > 4 {
+		errs = append(errs, fmt.Errorf("PARQUET_RAW_ZSTD_LEVEL must be 0..4, got %d", c.RawZstdLevel))
 	}
 	if c.PageBytes < 0 || c.PageBytes > 64<<20 {
 		errs = append(errs, fmt.Errorf("PARQUET_PAGE_BYTES must be 1..%d, got %d", 64<<20, c.PageBytes))
@@ -342,9 +362,12 @@ func NewParquetWriter(w io.Writer, as *arrow.Schema, ps *parquet.Schema, cfg Wri
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	codec := cfg.codec
+	codec, rawCodec := cfg.codec, cfg.rawCodec
 	if codec == nil {
 		codec = newZstdCodec(zstdLevels[cfg.ZstdLevel-1], cfg.PageBytes)
+		if cfg.RawZstdLevel != cfg.ZstdLevel {
+			rawCodec = newZstdCodec(zstdLevels[cfg.RawZstdLevel-1], cfg.PageBytes)
+		}
 	}
 	pages := cfg.pages
 	if pages == nil {
@@ -359,6 +382,9 @@ func NewParquetWriter(w io.Writer, as *arrow.Schema, ps *parquet.Schema, cfg Wri
 		parquet.WriteBufferSize(64 << 10), // row groups reach the file in large writes anyway
 		parquet.DictionaryMaxBytes(cfg.DictionaryMaxBytes),
 		parquet.CreatedBy("ukgpro-stream", "1", ""),
+		// Page minima and maxima of whole JSON documents help no reader
+		// and cost a comparison of kilobytes per value.
+		parquet.SkipPageBounds(RawColumn),
 	}
 	for k, v := range cfg.Metadata {
 		opts = append(opts, parquet.KeyValueMetadata(k, v))
@@ -375,6 +401,13 @@ func NewParquetWriter(w io.Writer, as *arrow.Schema, ps *parquet.Schema, cfg Wri
 	}
 	if len(blooms) > 0 {
 		opts = append(opts, parquet.BloomFilters(blooms...))
+	}
+	if _, ok := ps.Lookup(RawColumn); ok && rawCodec != nil {
+		s, err := withSchemaOptions(ps, as, func(o *SchemaOptions) { o.RawCompression = rawCodec })
+		if err != nil {
+			return nil, fmt.Errorf("parquet writer: %w", err)
+		}
+		ps = s
 	}
 	p := &ParquetWriter{cfg: cfg, arrow: as, out: w, schema: ps, opts: opts}
 	for i, f := range as.Fields() {
@@ -480,7 +513,13 @@ func isDictionary(n parquet.Node) bool {
 // withPlainColumns is ps (built by ParquetSchema from as) with the string
 // columns in cols written plain. Every other column keeps its encoding.
 func withPlainColumns(ps *parquet.Schema, as *arrow.Schema, cols []string) (*parquet.Schema, error) {
-	opts := SchemaOptions{PlainColumns: slices.Clone(cols)}
+	return withSchemaOptions(ps, as, func(o *SchemaOptions) { o.PlainColumns = append(o.PlainColumns, cols...) })
+}
+
+// withSchemaOptions rebuilds ps (built by ParquetSchema from as) with the
+// options it was built with, as changed by edit.
+func withSchemaOptions(ps *parquet.Schema, as *arrow.Schema, edit func(*SchemaOptions)) (*parquet.Schema, error) {
+	opts := SchemaOptions{PlainColumns: []string{}}
 	for _, f := range as.Fields() {
 		leaf, ok := ps.Lookup(f.Name)
 		if !ok {
@@ -488,10 +527,13 @@ func withPlainColumns(ps *parquet.Schema, as *arrow.Schema, cols []string) (*par
 		}
 		if f.Name == RawColumn {
 			opts.RawEncoding = leaf.Node.Encoding()
+			opts.RawCompression = leaf.Node.Compression()
 		} else if f.Type.ID() == arrow.STRING && !isDictionary(leaf.Node) {
 			opts.PlainColumns = append(opts.PlainColumns, f.Name)
 		}
 	}
+	edit(&opts)
+	opts.PlainColumns = slices.Clip(opts.PlainColumns)
 	return ParquetSchema(ps.Name(), as, opts)
 }
 

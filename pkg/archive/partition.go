@@ -119,6 +119,13 @@ type Recovery struct {
 //
 // committed < 0 means the group has no committed offset: every journaled
 // file is deleted.
+//
+// Recover also fences the partition's previous owner (decision 0130): on a
+// [Locker] store it first takes the partition's lock, waiting (with ctx)
+// while a previous owner still holds it, and keeps it until
+// [Partition.Close]; on a [Versioned] store it claims the journal, and
+// every later write of this Partition is conditional, failing with
+// ErrFenced once another Recover claimed the partition.
 func Recover(ctx context.Context, s Store, topic string, partition int, committed int64, opts ...Option) (*Partition, Recovery, error) {
 	o := buildOptions(opts)
 	p := &Partition{

@@ -147,16 +147,16 @@ func isNoSuchUpload(err error) bool {
 
 // isFenced reports whether err is a conditional write's refusal: 412
 // Precondition Failed, 409 ConditionalRequestConflict (AWS, for racing
-// conditional writes), a missing object under If-Match (MinIO answers
-// NoSuchKey), or an upload aborted by the partition's new owner.
+// conditional writes), a missing object under If-Match (NoSuchKey), or an
+// upload aborted by the partition's new owner (NoSuchUpload). Other errors
+// (a missing bucket, a denied request) are not.
 func isFenced(err error) bool {
 	var resp minio.ErrorResponse
 	if !errors.As(err, &resp) {
 		return false
 	}
 	return resp.StatusCode == http.StatusPreconditionFailed || resp.Code == "PreconditionFailed" ||
-		resp.Code == "ConditionalRequestConflict" || resp.Code == "NoSuchUpload" ||
-		resp.StatusCode == http.StatusNotFound || resp.Code == "NoSuchKey"
+		resp.Code == "ConditionalRequestConflict" || resp.Code == "NoSuchUpload" || resp.Code == "NoSuchKey"
 }
 
 // Create implements [Store].

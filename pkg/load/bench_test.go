@@ -13,10 +13,12 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
@@ -90,14 +92,18 @@ func envInt(name string, def int) int {
 // BenchmarkLoaderVsBaselines measures one `loader --drain` of N
 // employment-shaped records (LOADER_BENCH_RECORDS, default 200000; the
 // target is stated for 1,000,000) on 6 partitions, as a child process
-// (so its heap is not the embedded broker's), against two baselines on the
-// same data: bare kafka-go consumption of the partitions, and DuckDB
-// converting the same records from NDJSON to zstd Parquet. Reported:
-// rows/s of each, the ratios (targets: vs DuckDB >= 1.5, vs kafka-go >=
-// 0.25), the loader's peak Go heap and its peak RSS (the kernel's maxrss of
-// the child; target <= 150 MiB on 6 partitions, <= 200 MiB on 36), and the
-// bytes of its files against DuckDB's (target <= 1.1).
-// LOADER_BENCH_PARTITIONS sets the partitions (default 6).
+// (so its heap is not the embedded broker's), against three baselines on
+// the same data, each run after it against the same embedded broker: a bare
+// franz-go consume of the partitions (the issue's reference), a bare
+// kafka-go consume (the client the loader uses), and DuckDB converting the
+// same records from NDJSON to zstd Parquet. Reported: rows/s of each, the
+// ratios (targets: vs DuckDB >= 1.5, vs franz-go >= 0.25), the cores the
+// loader used (user + system CPU ÷ its run time; the broker in this
+// process shares the machine with it, logged too), the loader's peak Go
+// heap and its peak RSS (the kernel's maxrss of the child; target <= 150
+// MiB on 6 partitions, <= 200 MiB on 36), and the bytes of its files
+// against DuckDB's (target <= 1.1). LOADER_BENCH_PARTITIONS sets the
+// partitions (default 6).
 func BenchmarkLoaderVsBaselines(b *testing.B) {
 	n := envInt("LOADER_BENCH_RECORDS", 200000)
 	kc := testKafka(b, envInt("LOADER_BENCH_PARTITIONS", 6))
@@ -140,21 +146,38 @@ func BenchmarkLoaderVsBaselines(b *testing.B) {
 	b.Logf("%d records, %.0f bytes of JSON each", n, float64(bytes)/float64(n))
 
 	for i := 0; i < b.N; i++ {
-		loaderRate, peak, rss := benchLoaderProcess(b, kc, filepath.Join(dir, fmt.Sprintf("lake-%d", i)), n, i)
+		loaderRate, peak, rss, cores := benchLoaderProcess(b, kc, filepath.Join(dir, fmt.Sprintf("lake-%d", i)), n, i)
+		cpu0 := processCPU()
+		fgRate := benchFranzConsume(b, kc, emp, n)
+		cpu1 := processCPU()
 		kgRate := benchBareConsume(b, kc, emp, n)
-		duckRate := benchDuckDB(b, ndjson, filepath.Join(dir, fmt.Sprintf("duck-%d.parquet", i)), fields, n)
+		cpu2 := processCPU()
+		duckRate, duckCPU := benchDuckDB(b, ndjson, filepath.Join(dir, fmt.Sprintf("duck-%d.parquet", i)), fields, n)
+		// CPU per row does not depend on how much of the shared machine
+		// each got: the ratios of rows per CPU-second. The bare consumes'
+		// CPU includes the embedded broker serving them (this process).
+		loaderCPU := cores / loaderRate
+		b.ReportMetric(loaderCPU*1e6, "loader_cpu_us/row")
+		b.ReportMetric((cpu1-cpu0)/float64(n)*1e6, "franzgo_cpu_us/row")
+		b.ReportMetric((cpu2-cpu1)/float64(n)*1e6, "kafkago_cpu_us/row")
+		b.ReportMetric(duckCPU/float64(n)*1e6, "duckdb_cpu_us/row")
+		b.ReportMetric(duckCPU/float64(n)/loaderCPU, "cpu_ratio_vs_duckdb")
+		b.ReportMetric((cpu1-cpu0)/float64(n)/loaderCPU, "cpu_ratio_vs_franzgo")
 		b.ReportMetric(loaderRate, "loader_rows/s")
+		b.ReportMetric(fgRate, "franzgo_rows/s")
 		b.ReportMetric(kgRate, "kafkago_rows/s")
 		b.ReportMetric(duckRate, "duckdb_rows/s")
 		b.ReportMetric(loaderRate/duckRate, "ratio_vs_duckdb")
+		b.ReportMetric(loaderRate/fgRate, "ratio_vs_franzgo")
 		b.ReportMetric(loaderRate/kgRate, "ratio_vs_kafkago")
+		b.ReportMetric(cores, "loader_cpu_cores")
 		b.ReportMetric(peak/(1<<20), "peak_heap_MiB")
 		b.ReportMetric(rss/(1<<20), "peak_rss_MiB")
 		b.ReportMetric(float64(dirBytes(b, filepath.Join(dir, fmt.Sprintf("lake-%d", i))))/float64(dirBytes(b, filepath.Join(dir, fmt.Sprintf("duck-%d.parquet", i)))), "size_vs_duckdb")
 	}
 }
 
-func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int) (rate, peakHeap, peakRSS float64) {
+func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int) (rate, peakHeap, peakRSS, cores float64) {
 	addr := freeAddr(b)
 	// The Parquet settings are pkg/archive's defaults unless the
 	// environment sets them (cmd/loader repeats them in its own tags).
@@ -167,6 +190,7 @@ func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int
 		env = append(env, "GOMEMLIMIT="+v) // the loader's only, not this process's (the broker)
 	}
 	loaderBinary(b) // built before the clock starts: the build is not the loader's time
+	self0 := processCPU()
 	start := time.Now()
 	cmd, done := startLoader(b, env, "--drain")
 	watch := watchRSS(cmd.Process.Pid)
@@ -224,7 +248,16 @@ func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int
 				b.Fatalf("loader archived %d rows, want %d", rows, n)
 			}
 			peakRSS = float64(watch.Stop()) // not ru_maxrss: see rssWatch
-			return float64(n) / el.Seconds(), peakHeap, peakRSS
+			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+				// CPU the loader used per second of its run: near 2 on
+				// two idle cores when it is CPU-bound.
+				cores = time.Duration(ru.Utime.Nano()+ru.Stime.Nano()).Seconds() / el.Seconds()
+				// This process (the embedded broker serving the
+				// loader's fetches) shares the two cores meanwhile.
+				b.Logf("loader: %.1f s user, %.1f s system in %.1f s; this process (the broker): %.1f s", time.Duration(ru.Utime.Nano()).Seconds(), time.Duration(ru.Stime.Nano()).Seconds(), el.Seconds(),
+					processCPU()-self0)
+			}
+			return float64(n) / el.Seconds(), peakHeap, peakRSS, cores
 		case <-tick.C:
 			if c, body := httpGet("http://" + addr + "/metrics"); c == 200 {
 				for _, l := range strings.Split(body, "\n") {
@@ -245,6 +278,51 @@ func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int
 	}
 }
 
+// benchFranzConsume is the issue's bare-consume reference: one franz-go
+// (kgo) client in this process reads every partition of topic from its start
+// to the high-water mark and counts the records, decoding nothing (the
+// records are decompressed, as any consumer must). Client defaults, as a
+// user of franz-go gets them.
+func benchFranzConsume(b *testing.B, kc kafkax.Config, topic string, n int) float64 {
+	hwm := highWaterMarks(b, kc, topic)
+	parts := map[int32]kgo.Offset{}
+	left := map[int32]int64{}
+	for p, end := range hwm {
+		if end > 0 {
+			parts[int32(p)] = kgo.NewOffset().AtStart()
+			left[int32(p)] = end
+		}
+	}
+	start := time.Now()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(kc.Brokers...), kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: parts}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	var count int
+	for len(left) > 0 {
+		fs := cl.PollFetches(ctx)
+		if err := fs.Err0(); err != nil {
+			b.Fatalf("franz-go consume: %v", err)
+		}
+		fs.EachPartition(func(p kgo.FetchTopicPartition) {
+			count += len(p.Records)
+			if k := len(p.Records); k > 0 && p.Records[k-1].Offset+1 >= left[p.Partition] {
+				delete(left, p.Partition)
+			}
+		})
+	}
+	el := time.Since(start)
+	if count != n {
+		b.Fatalf("franz-go consumed %d records, want %d", count, n)
+	}
+	return float64(n) / el.Seconds()
+}
+
+// benchBareConsume is the same bare consume with kafka-go, one Reader per
+// partition (the client the loader uses).
 func benchBareConsume(b *testing.B, kc kafkax.Config, topic string, n int) float64 {
 	hwm := highWaterMarks(b, kc, topic)
 	start := time.Now()
@@ -278,7 +356,7 @@ func benchBareConsume(b *testing.B, kc kafkax.Config, topic string, n int) float
 // same records writing the same columns as the loader: every typed column
 // of the schema (DECIMAL, DATE, TIMESTAMP as declared) plus _raw, the
 // record's JSON text (read_ndjson_objects, positionally joined).
-func benchDuckDB(b *testing.B, ndjson, out string, fields []schema.Field, n int) float64 {
+func benchDuckDB(b *testing.B, ndjson, out string, fields []schema.Field, n int) (rate, cpuSeconds float64) {
 	db := openDuck(b)
 	var cols, sel []string
 	for _, f := range fields {
@@ -293,16 +371,16 @@ func benchDuckDB(b *testing.B, ndjson, out string, fields []schema.Field, n int)
 		FROM (SELECT %s FROM read_json('%s', format='newline_delimited', columns={%s})) t
 		POSITIONAL JOIN read_ndjson_objects('%s') r) TO '%s' (FORMAT parquet, COMPRESSION zstd)`,
 		strings.Join(sel, ", "), ndjson, strings.Join(cols, ", "), ndjson, out)
-	start := time.Now()
+	cpu0, start := processCPU(), time.Now()
 	if _, err := db.Exec(q); err != nil {
 		b.Fatal(err)
 	}
-	el := time.Since(start)
+	el, cpu := time.Since(start), processCPU()-cpu0
 	var rows int64
 	if err := db.QueryRow(fmt.Sprintf(`SELECT count(*) FROM read_parquet('%s') WHERE _raw IS NOT NULL`, out)).Scan(&rows); err != nil || rows != int64(n) {
 		b.Fatalf("duckdb wrote %d rows (%v), want %d", rows, err, n)
 	}
-	return float64(n) / el.Seconds()
+	return float64(n) / el.Seconds(), cpu
 }
 
 func duckType(f schema.Field) string {
@@ -338,6 +416,13 @@ func dirBytes(b *testing.B, path string) int64 {
 		b.Fatal(err)
 	}
 	return n
+}
+
+// processCPU is the user + system CPU seconds this process used so far.
+func processCPU() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 func envStr(name, def string) string {
@@ -446,7 +531,7 @@ func BenchmarkCodecEmployees(b *testing.B) {
 		msgs[i].Topic, msgs[i].Offset = "ukgpro.employees", int64(i)
 		bytes += int64(len(msgs[i].Value))
 	}
-	c, err := newCodec(s, archive.WriterConfig{ZstdLevel: envInt("PARQUET_ZSTD_LEVEL", 0)}, nil)
+	c, err := newCodec(s, archive.WriterConfig{ZstdLevel: envInt("PARQUET_ZSTD_LEVEL", 0), RawZstdLevel: envInt("PARQUET_RAW_ZSTD_LEVEL", 0)}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 )
@@ -64,25 +66,6 @@ func (p fencingFiles) Close() error {
 	return p.PartitionFiles.Close()
 }
 
-// lineCounter counts log messages containing a substring.
-type lineCounter struct {
-	substr string
-	mu     sync.Mutex
-	n      int
-}
-
-func (c *lineCounter) Enabled(context.Context, slog.Level) bool { return true }
-func (c *lineCounter) WithAttrs([]slog.Attr) slog.Handler       { return c }
-func (c *lineCounter) WithGroup(string) slog.Handler            { return c }
-func (c *lineCounter) Handle(_ context.Context, r slog.Record) error {
-	if strings.Contains(r.Message, c.substr) {
-		c.mu.Lock()
-		c.n++
-		c.mu.Unlock()
-	}
-	return nil
-}
-
 // TestFencedPublicationStopsWithoutCommitting: when the archive refuses a
 // publication as fenced (decision 0130), the partition's worker commits
 // nothing, closes the partition, says so in one line, and the loader takes
@@ -104,8 +87,9 @@ func TestFencedPublicationStopsWithoutCommitting(t *testing.T) {
 		}
 		return nil
 	}
-	lines := &lineCounter{substr: "lost the partition to another loader"}
-	done := runLoader(t, context.Background(), cfg, kc, Options{Archive: fa, Hook: hook, Logger: slog.New(lines)})
+	lines := newLogLines("lost the partition to another loader")
+	reg := prometheus.NewRegistry()
+	done := runLoader(t, context.Background(), cfg, kc, Options{Archive: fa, Hook: hook, Logger: slog.New(lines), Registerer: reg})
 	if err := wait(t, done, 90*time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -130,11 +114,12 @@ func TestFencedPublicationStopsWithoutCommitting(t *testing.T) {
 			t.Errorf("%s: after the fenced publication the loader did %v, want close, then recover", tp, ev[i+1:])
 		}
 	}
-	lines.mu.Lock()
-	if lines.n != 2 {
-		t.Errorf("logged %d 'lost the partition' lines, want one per fenced partition (2)", lines.n)
+	if n := lines.count(); n != 2 {
+		t.Errorf("logged %d 'lost the partition' lines, want one per fenced partition (2)", n)
 	}
-	lines.mu.Unlock()
+	if n := counter(t, reg, "ukgpro_loader_fenced_publications_total"); n != 2 {
+		t.Errorf("ukgpro_loader_fenced_publications_total = %v, want 2", n)
+	}
 	exactness(t, openDuck(t), root, emp, highWaterMarks(t, kc, emp))
 }
 
@@ -266,7 +251,7 @@ func TestStaleMemberCannotOverwriteTheNewOwner(t *testing.T) {
 				}
 				return nil
 			}
-			waiting := &waitLine{substr: "waiting for the partition's previous owner", seen: make(chan struct{})}
+			waiting := newLogLines("waiting for the partition's previous owner")
 			var archA, archB StoreArchive
 			var clean archive.Store
 			switch backend {
@@ -339,19 +324,35 @@ func TestStaleMemberCannotOverwriteTheNewOwner(t *testing.T) {
 	}
 }
 
-// waitLine closes seen at the first log message containing substr.
-type waitLine struct {
+// logLines counts the log messages containing substr and closes seen at
+// the first.
+type logLines struct {
 	substr string
 	seen   chan struct{}
-	once   sync.Once
+	mu     sync.Mutex
+	n      int
 }
 
-func (w *waitLine) Enabled(context.Context, slog.Level) bool { return true }
-func (w *waitLine) WithAttrs([]slog.Attr) slog.Handler       { return w }
-func (w *waitLine) WithGroup(string) slog.Handler            { return w }
-func (w *waitLine) Handle(_ context.Context, r slog.Record) error {
-	if strings.Contains(r.Message, w.substr) {
-		w.once.Do(func() { close(w.seen) })
+func newLogLines(substr string) *logLines {
+	return &logLines{substr: substr, seen: make(chan struct{})}
+}
+
+func (c *logLines) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+func (c *logLines) Enabled(context.Context, slog.Level) bool { return true }
+func (c *logLines) WithAttrs([]slog.Attr) slog.Handler       { return c }
+func (c *logLines) WithGroup(string) slog.Handler            { return c }
+func (c *logLines) Handle(_ context.Context, r slog.Record) error {
+	if strings.Contains(r.Message, c.substr) {
+		c.mu.Lock()
+		if c.n++; c.n == 1 {
+			close(c.seen)
+		}
+		c.mu.Unlock()
 	}
 	return nil
 }

@@ -593,6 +593,7 @@ func (l *Loader) work(ctx, gctx context.Context, gen *kafka.Generation, a assign
 		// publishing: nothing was committed, the rows are the new owner's
 		// to read. Returning ends this member's generation; it rejoins.
 		log.Warn("lost the partition to another loader: its archive refused our publication; stopping without committing", "err", err)
+		l.m.fenced.WithLabelValues(a.topic).Inc()
 		return
 	case gctx.Err() != nil:
 		// The generation ended: whatever was buffered is dropped unwritten.

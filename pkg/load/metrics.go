@@ -16,6 +16,7 @@ type metrics struct {
 	flush      *prometheus.HistogramVec
 	dlq        *prometheus.CounterVec
 	commits    *prometheus.CounterVec
+	fenced     *prometheus.CounterVec
 	assigned   prometheus.Gauge
 	rebalances prometheus.Counter
 }
@@ -59,6 +60,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "ukgpro_loader_commits_total",
 			Help: "Offset commits, by result.",
 		}, []string{"result"}),
+		fenced: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ukgpro_loader_fenced_publications_total",
+			Help: "Publications the archive refused because another loader had recovered the partition meanwhile (decision 0130); the partition was given up without a commit.",
+		}, []string{"topic"}),
 		assigned: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "ukgpro_loader_assigned_partitions",
 			Help: "Partitions assigned to this loader in the current generation.",
@@ -69,7 +74,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.lag, m.read, m.rows, m.bytes, m.files, m.growths, m.flush, m.dlq, m.commits, m.assigned, m.rebalances)
+		reg.MustRegister(m.lag, m.read, m.rows, m.bytes, m.files, m.growths, m.flush, m.dlq, m.commits, m.fenced, m.assigned, m.rebalances)
 	}
 	return m
 }
