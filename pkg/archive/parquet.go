@@ -359,6 +359,7 @@ type ParquetWriter struct {
 	rows    int64 // in the file
 	rgRows  int64 // in the current row group
 	rgBytes int64 // uncompressed bytes added to the current row group
+	groups  int   // row groups written
 	closed  bool
 }
 
@@ -588,6 +589,7 @@ func (p *ParquetWriter) Write(rec arrow.RecordBatch) error {
 				return fmt.Errorf("parquet writer: flush row group: %w", err)
 			}
 			p.rgRows, p.rgBytes = 0, 0
+			p.groups++
 		}
 	}
 	return nil
@@ -767,8 +769,15 @@ func (p *ParquetWriter) EndRowGroup() error {
 		return fmt.Errorf("parquet writer: flush row group: %w", err)
 	}
 	p.rgRows, p.rgBytes = 0, 0
+	p.groups++
 	return nil
 }
+
+// RowGroups is the number of row groups written so far. parquet-go keeps
+// the footer metadata of each (column chunk metadata with statistics,
+// column and offset indexes: on the order of 1 KB per column) in memory
+// until Close.
+func (p *ParquetWriter) RowGroups() int { return p.groups }
 
 // RowGroupBytes is the uncompressed size of the rows of the current row
 // group (held in memory until the row group ends).

@@ -51,6 +51,9 @@ func newCodec(s *schema.Schema, wcfg archive.WriterConfig, mem memory.Allocator,
 // newBatch returns an empty batch for one partition.
 func (c *codec) newBatch() *schema.Batch { return schema.NewBatch(c.s, c.mem, c.opts...) }
 
+// columns is the number of columns of the topic's files.
+func (c *codec) columns() int { return c.as.NumFields() }
+
 // newWriter starts a Parquet file on w with pages of at most pageBytes
 // (0: the configured size).
 func (c *codec) newWriter(w io.Writer, pageBytes int) (*archive.ParquetWriter, error) {

@@ -102,6 +102,12 @@ func TestBudgetSharesShrinkWithPartitions(t *testing.T) {
 			t.Errorf("%d partitions: fetches %d KiB, batches %d KiB, pages %d KiB: over their budgets", p, fetch>>10, batches>>10, pages>>10)
 		}
 	}
+	const columns = 80 // employees
+	for _, p := range []int{1, 6, 36} {
+		if meta := int64(maxRowGroups(&c, p, columns)) * int64(p) * columns << 10; meta > max(c.MemoryBytes/8, int64(4*p*columns)<<10) {
+			t.Errorf("%d partitions: spooled footers up to %d KiB, over an eighth of the budget", p, meta>>10)
+		}
+	}
 	if got := pageBytes(&c, 2<<20, 1); got != 2<<20 {
 		t.Errorf("one partition: page %d, want PARQUET_PAGE_BYTES (2 MiB)", got)
 	}

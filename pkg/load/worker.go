@@ -384,7 +384,24 @@ func (w *worker) handle(ctx, gctx context.Context, m *kafka.Message) error {
 		}
 		w.account()
 	}
+	if w.pw != nil && w.pw.RowGroups() >= maxRowGroups(&w.l.cfg, w.assigned, w.codec.columns()) {
+		// The spooled file's footer metadata has reached its share: the
+		// rows are published now (the day's file grows) and the writer's
+		// metadata freed.
+		return w.flush(gctx)
+	}
 	return nil
+}
+
+// maxRowGroups is how many row groups a partition's spooled file may hold
+// before its rows are published: parquet-go keeps the footer metadata of
+// each row group (~1 KiB per column) until the file is closed, and with
+// many partitions the budget makes row groups small, so an eighth of
+// LOADER_MEMORY_BYTES is divided over the assigned partitions' files
+// (at least 4 row groups each; decision 0135). Publishing grows the day's
+// file; it does not add one.
+func maxRowGroups(c *Config, assigned, columns int) int {
+	return int(max(4, c.MemoryBytes/8/int64(max(assigned, 1)*max(columns, 1)<<10)))
 }
 
 // unpublished is the number of rows not published yet: spooled or buffered.
