@@ -147,8 +147,16 @@ func BenchmarkLoaderVsBaselines(b *testing.B) {
 
 	for i := 0; i < b.N; i++ {
 		loaderRate, peak, rss, cores := benchLoaderProcess(b, kc, filepath.Join(dir, fmt.Sprintf("lake-%d", i)), n, i)
-		cpu0 := processCPU()
-		fgRate := benchFranzConsume(b, kc, emp, n)
+		// franz-go's rate varied 4× between runs against the embedded
+		// broker (47k to 190k rows/s at 1,000,000 records): the better of
+		// two consumes is the reference, and its CPU.
+		var fgRate, fgCPU float64
+		for range 2 {
+			c0 := processCPU()
+			if r := benchFranzConsume(b, kc, emp, n); r > fgRate {
+				fgRate, fgCPU = r, processCPU()-c0
+			}
+		}
 		cpu1 := processCPU()
 		kgRate := benchBareConsume(b, kc, emp, n)
 		cpu2 := processCPU()
@@ -158,11 +166,11 @@ func BenchmarkLoaderVsBaselines(b *testing.B) {
 		// CPU includes the embedded broker serving them (this process).
 		loaderCPU := cores / loaderRate
 		b.ReportMetric(loaderCPU*1e6, "loader_cpu_us/row")
-		b.ReportMetric((cpu1-cpu0)/float64(n)*1e6, "franzgo_cpu_us/row")
+		b.ReportMetric(fgCPU/float64(n)*1e6, "franzgo_cpu_us/row")
 		b.ReportMetric((cpu2-cpu1)/float64(n)*1e6, "kafkago_cpu_us/row")
 		b.ReportMetric(duckCPU/float64(n)*1e6, "duckdb_cpu_us/row")
 		b.ReportMetric(duckCPU/float64(n)/loaderCPU, "cpu_ratio_vs_duckdb")
-		b.ReportMetric((cpu1-cpu0)/float64(n)/loaderCPU, "cpu_ratio_vs_franzgo")
+		b.ReportMetric(fgCPU/float64(n)/loaderCPU, "cpu_ratio_vs_franzgo")
 		b.ReportMetric(loaderRate, "loader_rows/s")
 		b.ReportMetric(fgRate, "franzgo_rows/s")
 		b.ReportMetric(kgRate, "kafkago_rows/s")
