@@ -30,6 +30,8 @@ import (
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/devkafka"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgsim"
+
+	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv"
 )
 
 // pipelineRun is what running the real programs taught: the metric
@@ -234,11 +236,11 @@ func runPipeline(dir string) (*pipelineRun, error) {
 			break
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("the relay started but ukgpro.%s does not exist:\n%s", kafkax.RelayDLQ, rl.stderr.tail())
+			return nil, fmt.Errorf("the relay started but ukgpro.%s does not exist:\n%s", kafkax.RelayDLQ, tail(rl.stderr))
 		}
 		select {
 		case <-rl.done:
-			return nil, fmt.Errorf("the relay exited:\n%s", rl.stderr.tail())
+			return nil, fmt.Errorf("the relay exited:\n%s", tail(rl.stderr))
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
@@ -309,30 +311,18 @@ func faultProxy(target string) *httptest.Server {
 type program struct {
 	name   string
 	cmd    *exec.Cmd
-	stderr *lockedBuffer
+	stderr *testenv.Buffer
 	done   chan struct{}
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) tail() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s := l.b.String()
+// tail is the last 3,000 bytes of what b holds.
+func tail(b *testenv.Buffer) string {
+	s := b.String()
 	return s[max(0, len(s)-3000):]
 }
 
 func startProgram(path string, env map[string]string) (*program, error) {
-	p := &program{name: filepath.Base(path), cmd: exec.Command(path), stderr: &lockedBuffer{}, done: make(chan struct{})}
+	p := &program{name: filepath.Base(path), cmd: exec.Command(path), stderr: &testenv.Buffer{}, done: make(chan struct{})}
 	p.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir()}
 	for k, v := range env {
 		p.cmd.Env = append(p.cmd.Env, k+"="+v)
@@ -371,9 +361,9 @@ func scrapeUntil(p *program, url string, timeout time.Duration, missing func(map
 		}
 		select {
 		case <-p.done:
-			return nil, fmt.Errorf("%s exited while the test waited for %s:\n%s", p.name, what, p.stderr.tail())
+			return nil, fmt.Errorf("%s exited while the test waited for %s:\n%s", p.name, what, tail(p.stderr))
 		case <-deadline.C:
-			return nil, fmt.Errorf("timed out after %s waiting for %s:\n%s", timeout, what, p.stderr.tail())
+			return nil, fmt.Errorf("timed out after %s waiting for %s:\n%s", timeout, what, tail(p.stderr))
 		case <-tick.C:
 		}
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -83,32 +82,15 @@ func runEnv(url string, brokers []string, extra map[string]string) map[string]st
 // proc is a running extractor.
 type proc struct {
 	cmd    *exec.Cmd
-	stderr *syncBuffer
-	stdout *syncBuffer
+	stderr *testenv.Buffer
+	stdout *testenv.Buffer
 	done   chan struct{}
 	code   int
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func start(t *testing.T, vars map[string]string, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(extractorBin(t), args...), stderr: &syncBuffer{}, stdout: &syncBuffer{}, done: make(chan struct{})}
+	p := &proc{cmd: exec.Command(extractorBin(t), args...), stderr: &testenv.Buffer{}, stdout: &testenv.Buffer{}, done: make(chan struct{})}
 	p.cmd.Env = baseEnv(vars)
 	p.cmd.Stderr, p.cmd.Stdout = p.stderr, p.stdout
 	if err := p.cmd.Start(); err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"math/rand/v2"
@@ -10,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -46,13 +44,13 @@ const (
 
 type proc struct {
 	cmd    *exec.Cmd
-	stderr *syncBuffer
+	stderr *testenv.Buffer
 	done   chan struct{}
 }
 
 func startRelay(t *testing.T, brokers []string, url string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(relayBin(t)), stderr: &syncBuffer{}, done: make(chan struct{})}
+	p := &proc{cmd: exec.Command(relayBin(t)), stderr: &testenv.Buffer{}, done: make(chan struct{})}
 	for _, kv := range os.Environ() {
 		if name, _, _ := strings.Cut(kv, "="); !strings.HasPrefix(name, "RELAY_") && !strings.HasPrefix(name, "KAFKA_") &&
 			!strings.HasPrefix(name, "OPS_") && !strings.HasPrefix(name, "LOG_") {
@@ -266,21 +264,4 @@ func (p *proc) exited() bool {
 	default:
 		return false
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -271,17 +271,7 @@ func TestGrowthCrashPoints(t *testing.T) {
 					t.Fatal(err)
 				}
 				p.Committed(60)
-				objs, err := s.List(ctx, testTopic+"/")
-				if err != nil {
-					t.Fatal(err)
-				}
-				var all []int64
-				for _, o := range objs {
-					offs, _ := fileOffsets(t, s, o.Key)
-					all = append(all, offs...)
-				}
-				slices.Sort(all)
-				if !slices.Equal(all, span(0, 60)) {
+				if all := archivedOffsets(t, s); !slices.Equal(all, span(0, 60)) {
 					t.Fatalf("archive holds %v, want 0..59 exactly once", all)
 				}
 			})

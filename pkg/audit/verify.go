@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -322,12 +323,7 @@ func (tv *topicVerify) brokers(ctx context.Context, kc *kafkax.Config) error {
 	} else if err := a.emptyView(ctx, "vb"); err != nil {
 		return err
 	}
-	parts := make([]int, 0, len(offs))
-	for p := range offs {
-		parts = append(parts, p)
-	}
-	slices.Sort(parts)
-	for _, p := range parts {
+	for _, p := range slices.Sorted(maps.Keys(offs)) {
 		o := offs[p]
 		res, err := a.query(ctx, `SELECT _kafka_offset, _key, _deleted, _event_id FROM vb
 WHERE _kafka_partition = ? AND _kafka_offset >= ? ORDER BY _kafka_offset`, int32(p), o.First)

@@ -100,7 +100,7 @@ func envInt(name string, def int) int {
 // ratios (targets: vs DuckDB >= 1.5, vs franz-go >= 0.25), the cores the
 // loader used (user + system CPU ÷ its run time; the broker in this
 // process shares the machine with it, logged too), the loader's peak Go
-// heap and its peak RSS (the kernel's maxrss of the child; target <= 150
+// heap and its peak RSS (the child's VmHWM, see rssWatch; target <= 150
 // MiB on 6 partitions, <= 200 MiB on 36), and the bytes of its files
 // against DuckDB's (target <= 1.1). LOADER_BENCH_PARTITIONS sets the
 // partitions (default 6).
@@ -123,24 +123,7 @@ func BenchmarkLoaderVsBaselines(b *testing.B) {
 		b.Fatal(err)
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
-	var sb strings.Builder
-	var bytes int64
-	batch := make([]kafka.Message, 0, 5000)
-	for i := 0; i < n; i++ {
-		sb.Reset()
-		employmentRecord(&sb, fields, i)
-		v := sb.String()
-		bytes += int64(len(v))
-		bw.WriteString(v)
-		bw.WriteByte('\n')
-		m := message(fmt.Sprintf("C0001/E%011d", i), v, 0, "employees/v1.0")
-		m.Time = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Millisecond) // one extraction run
-		batch = append(batch, m)
-		if len(batch) == cap(batch) || i == n-1 {
-			produce(b, kc, emp, batch...)
-			batch = batch[:0]
-		}
-	}
+	bytes := produceEmployment(b, kc, emp, n, bw)
 	bw.Flush()
 	f.Close()
 	b.Logf("%d records, %.0f bytes of JSON each", n, float64(bytes)/float64(n))
@@ -446,24 +429,7 @@ func BenchmarkDrainInProcess(b *testing.B) {
 	n := envInt("LOADER_BENCH_RECORDS", 50000)
 	kc := testKafka(b, 6)
 	emp := kc.Topic(kafkax.Employees)
-	reg, err := schema.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
-	fields := reg.Topic(kafkax.Employees).Fields
-	var sb strings.Builder
-	batch := make([]kafka.Message, 0, 5000)
-	for i := 0; i < n; i++ {
-		sb.Reset()
-		employmentRecord(&sb, fields, i)
-		m := message(fmt.Sprintf("C0001/E%011d", i), sb.String(), 0, "employees/v1.0")
-		m.Time = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Millisecond)
-		batch = append(batch, m)
-		if len(batch) == cap(batch) || i == n-1 {
-			produce(b, kc, emp, batch...)
-			batch = batch[:0]
-		}
-	}
+	produceEmployment(b, kc, emp, n, nil)
 	cfg := testConfig()
 	// cmd/loader's defaults where they shape memory and batching.
 	cfg.Drain, cfg.RotateRows, cfg.RotateBytes, cfg.BufferBytes = true, 500000, 64<<20, int64(envInt("LOADER_BUFFER_BYTES", 32<<20))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,8 +124,10 @@ func statusKiB(status, name string) int64 {
 }
 
 // produceEmployment writes n employment records of the benchmark's shape
-// (about 2.9 KB each) to topic, all stamped within one extractor run.
-func produceEmployment(tb testing.TB, kc kafkax.Config, topic string, n int) {
+// (about 2.9 KB each) to topic, all stamped within one extractor run, and
+// each record's JSON as one line to ndjson when it is not nil. It returns
+// the bytes of JSON produced.
+func produceEmployment(tb testing.TB, kc kafkax.Config, topic string, n int, ndjson io.Writer) int64 {
 	tb.Helper()
 	reg, err := schema.Load()
 	if err != nil {
@@ -132,18 +135,27 @@ func produceEmployment(tb testing.TB, kc kafkax.Config, topic string, n int) {
 	}
 	fields := reg.Topic(kafkax.Employees).Fields
 	var sb strings.Builder
+	var bytes int64
 	batch := make([]kafka.Message, 0, 5000)
 	for i := 0; i < n; i++ {
 		sb.Reset()
 		employmentRecord(&sb, fields, i)
-		m := message(fmt.Sprintf("C0001/E%011d", i), sb.String(), 0, "employees/v1.0")
-		m.Time = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Millisecond)
+		v := sb.String()
+		bytes += int64(len(v))
+		if ndjson != nil {
+			if _, err := io.WriteString(ndjson, v+"\n"); err != nil {
+				tb.Fatal(err)
+			}
+		}
+		m := message(fmt.Sprintf("C0001/E%011d", i), v, 0, "employees/v1.0")
+		m.Time = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Millisecond) // one extraction run
 		batch = append(batch, m)
 		if len(batch) == cap(batch) || i == n-1 {
 			produce(tb, kc, topic, batch...)
 			batch = batch[:0]
 		}
 	}
+	return bytes
 }
 
 // catchUp runs `loader --drain` at its default settings inside a fresh
@@ -157,7 +169,7 @@ func catchUp(tb testing.TB, n, partitions int, s3 bool, limit int64) (cgroupPeak
 	tb.Helper()
 	kc := testKafka(tb, partitions)
 	emp := kc.Topic(kafkax.Employees)
-	produceEmployment(tb, kc, emp, n)
+	produceEmployment(tb, kc, emp, n, nil)
 	dir := memoryCgroup(tb, limit)
 	root := tb.TempDir()
 	output := []string{"LOADER_OUTPUT=" + root}

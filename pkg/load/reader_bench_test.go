@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -211,12 +212,7 @@ func growArchive(b *testing.B, kc kafkax.Config, topic string, arch Archive, run
 	ctx := context.Background()
 	slot := int64(86400 / runsPerDay)
 	hwm := highWaterMarks(b, kc, topic)
-	parts := make([]int, 0, len(hwm))
-	for p := range hwm {
-		parts = append(parts, p)
-	}
-	slices.Sort(parts)
-	for _, p := range parts {
+	for _, p := range slices.Sorted(maps.Keys(hwm)) {
 		end := hwm[p]
 		if end == 0 {
 			continue

@@ -1,7 +1,6 @@
 package relay_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
@@ -49,7 +48,7 @@ func TestRelayDeliversEveryEventInOrder(t *testing.T) {
 	p := pipeline.Start(t, ukgsim.Config{Employees: 200, Companies: 2, Seed: 3})
 	rcv := webhook.Start(t, webhook.Config{Seed: 1, FailRate: 0.2, ThrottleRate: 0.03, RejectType: rejected,
 		SigningKey: signingKey, Token: token})
-	logs := &syncBuffer{}
+	logs := &testenv.Buffer{}
 	reg := prometheus.NewRegistry()
 	r, err := relay.New(testConfig(rcv.URL), *p.Kafka, relay.Options{
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), Registerer: reg})
@@ -193,21 +192,4 @@ func counterValue(t *testing.T, reg *prometheus.Registry, name string, labels ma
 		}
 	}
 	return sum
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
