@@ -86,10 +86,12 @@ func TestIdleFlush(t *testing.T) {
 	}
 }
 
-// TestRowGroupsStreamIntoOneFile: rows move from the Arrow batch into the
-// open file's row groups (memory holds a batch and a row group, not a
-// file), and the file is still published whole at rotation; a tiny
-// loader-wide memory budget ends row groups early without cutting files.
+// TestRowGroupsStreamIntoOneFile: rows move from the Arrow batch to the
+// stage file and into segments of one row group each (memory holds a
+// batch and the row group being written, not a file), and the file is
+// still published whole at rotation, its segments joined; a tiny
+// loader-wide memory budget stages every batch on disk at once, without
+// cutting row groups or files (decision 0142).
 func TestRowGroupsStreamIntoOneFile(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
@@ -98,7 +100,7 @@ func TestRowGroupsStreamIntoOneFile(t *testing.T) {
 		rowGroups int
 	}{
 		{"by rows", archive.WriterConfig{RowGroupRows: 5}, 64 << 20, 5},
-		{"by budget", archive.WriterConfig{RowGroupRows: 1000}, 1, 25}, // every row is over a 1-byte budget
+		{"by budget", archive.WriterConfig{RowGroupRows: 1000}, 1, 1}, // every row is over a 1-byte budget
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			kc := testKafka(t, 1)
