@@ -359,14 +359,12 @@ func (l *Loader) runGeneration(ctx context.Context, gen *kafka.Generation, clien
 	}
 	l.m.assigned.Set(float64(len(as)))
 	l.log.Info("joined consumer group", "group", gen.GroupID, "generation", gen.ID, "member", gen.MemberID, "partitions", len(as))
-	if n := int64(len(as)); n > 0 && l.cfg.BufferBytes/n < minShareBytes {
-		// Memory stays bounded whatever the partitions (decision 0142),
-		// but each partition's pending rows become a row group when its
-		// share is full: small shares make small row groups, larger
-		// files and slower reads.
-		l.log.Warn("LOADER_MEMORY_BYTES is small for the partitions assigned: each partition's share of LOADER_BUFFER_BYTES holds few rows, so row groups come out small; raise it or run more loaders",
-			"partitions", len(as), "memory_budget_mib", l.cfg.MemoryBytes>>20, "share_kib", l.cfg.BufferBytes/n>>10,
-			"suggested_mib", (n*minShareBytes*l.cfg.MemoryBytes/l.cfg.BufferBytes+(1<<20)-1)>>20)
+	if need := int64(len(as)) * partitionFloorBytes; need > l.cfg.MemoryBytes/2 {
+		// The budget divides fetches and Arrow batches over the
+		// partitions down to their floors; past them, memory grows with
+		// the partitions (decision 0142).
+		l.log.Warn("LOADER_MEMORY_BYTES is small for the partitions assigned: their fetches and Arrow batches are at their 64 KiB floors, so memory grows with partitions; raise it or run more loaders",
+			"partitions", len(as), "memory_budget_mib", l.cfg.MemoryBytes>>20, "suggested_mib", 2*need>>20)
 	}
 
 	ended := make(chan struct{})

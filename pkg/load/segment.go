@@ -12,15 +12,18 @@ import (
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
 )
 
-// Segments (decision 0142). A partition holds its unpublished rows as
-// Arrow record batches, its share of LOADER_BUFFER_BYTES. When the share
-// is full it writes them as one segment: a complete Parquet file of one
-// row group, appended to the partition's spool file with a writer
+// Segments (decision 0142). A partition appends its rows to an Arrow
+// batch (its share of LOADER_BUFFER_BYTES); a full batch is sealed and
+// staged, as an Arrow IPC stream, in a local temporary file. Once the
+// staged rows make a row group (PARQUET_ROW_GROUP_BYTES / 2 of messages),
+// or at a flush, they are written as one segment: a complete Parquet file
+// of one row group, appended to the partition's spool file with a writer
 // borrowed from the loader's pool. At a flush the segments are joined
 // into the file published (archive.JoinParquet: row groups verbatim, one
 // footer). parquet-go's per-column state (column buffers, dictionaries,
 // page buffers: megabytes per writer of a wide topic) thus exists once per
-// pooled writer, not once per partition.
+// pooled writer, not once per partition, and a row group's size does not
+// depend on how many partitions share the memory.
 
 // writerPool lends Parquet writers to the partitions of a loader: at most
 // cap(tokens) are lent out at once, and as many exist, lent or idle. A

@@ -237,7 +237,7 @@ func (w *worker) run(ctx, gctx context.Context) error {
 }
 
 // batchBytes is the size at which a partition's Arrow batch is sealed
-// (joins the partition's pending batches; its builders start afresh):
+// (staged on disk until it is written in a segment; see seal):
 // LOADER_BATCH_BYTES, or less when many partitions are assigned, so their
 // unsealed batches together take at most a quarter of LOADER_BUFFER_BYTES
 // in message bytes (an Arrow batch takes about twice its messages' bytes:
@@ -258,10 +258,9 @@ func pageBytes(c *Config, configured, writers int) int {
 }
 
 // segmentBytes is the size, in message bytes, at which a partition's
-// pending rows become a segment even within its share of the budget: half
-// of PARQUET_ROW_GROUP_BYTES (the writer's estimate of a row group's
-// uncompressed bytes runs ~1.3 times the messages'), so that a segment is
-// one row group.
+// staged rows become a segment: half of PARQUET_ROW_GROUP_BYTES (the
+// writer's estimate of a row group's uncompressed bytes runs ~1.5 times
+// the messages'), so that a segment is one row group (decision 0142).
 func segmentBytes(rowGroupBytes int64) int64 { return max(rowGroupBytes/2, 64<<10) }
 
 // readQueue is how many decoded messages may wait for a partition's worker,
@@ -415,16 +414,17 @@ func (w *worker) handle(ctx, gctx context.Context, m *kafka.Message) error {
 // maxRowGroups is how many segments (row groups) a partition's spool may
 // hold before its rows are published. Joining them holds the footer
 // metadata of every segment (~1 KiB per column) until the publication is
-// written, and with many partitions the budget makes segments small, so an
-// eighth of LOADER_MEMORY_BYTES is divided over the assigned partitions
-// (at least 4 segments each; decisions 0135, 0142). Publishing grows the
-// day's file; it does not add one.
+// written, so an eighth of LOADER_MEMORY_BYTES is divided over the
+// assigned partitions (at least 4 segments each; decisions 0135, 0142).
+// Segments are PARQUET_ROW_GROUP_BYTES / 2 of messages unless a flush
+// comes first, so this rarely binds. Publishing grows the day's file; it
+// does not add one.
 func maxRowGroups(c *Config, assigned, columns int) int {
 	return int(max(4, c.MemoryBytes/8/int64(max(assigned, 1)*max(columns, 1)<<10)))
 }
 
 // unpublished is the number of rows not published yet: in segments,
-// pending or being appended.
+// staged or being appended.
 func (w *worker) unpublished() int { return w.fileRows + w.sealedRows + w.batch.Len() }
 
 // rows and size are the rows and message bytes of the file the pending
