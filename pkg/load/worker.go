@@ -602,6 +602,7 @@ func (w *worker) flush(gctx context.Context) error {
 		pub, err := w.files.Publish(gctx, archive.Part{
 			File: w.spool, Size: w.cw.n, FirstOffset: w.first, FirstTime: w.firstTime, Next: w.next,
 			Rows: int64(rows), MessageBytes: w.fileSize, Grow: w.base != nil,
+			NewWriter: w.codec.rowWriter(pageBytes(&w.l.cfg, w.l.pageBytes, w.assigned)),
 		})
 		if err != nil {
 			return fmt.Errorf("publish %s/%d@%d: %w", topic, part, w.first, err)
