@@ -562,7 +562,8 @@ func (p *Partition) grow(ctx context.Context, part Part) (Published, error) {
 	if part.NewWriter != nil {
 		m, err := p.merge(base, baseSize, md, pmd, part)
 		if err != nil {
-			return Published{}, fmt.Errorf("grow %s: %w", t.Key, err)
+			// Merging is an optimisation: the rows are appended as they are.
+			p.log.Warn("could not merge row groups; appending the new ones", "key", t.Key, "err", err)
 		}
 		if m != nil {
 			defer m.Close()
