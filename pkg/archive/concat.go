@@ -216,10 +216,7 @@ func segmentLayout(md *format.FileMetaData, start int64) (end int64, ci [2]int64
 	}
 	for _, rg := range md.RowGroups {
 		for i := range rg.Columns {
-			c := rg.Columns[i]
-			c.OffsetIndexOffset, c.OffsetIndexLength = 0, 0
-			c.ColumnIndexOffset, c.ColumnIndexLength = 0, 0
-			if chunkEnd(&c) > end {
+			if pagesEnd(&rg.Columns[i]) > end {
 				return start, ci
 			}
 		}

@@ -88,12 +88,25 @@ type fenceCase struct {
 	// bGrows: B finds the committed tail (A paused before journaling) and
 	// grows it; otherwise B starts the file at offset 10.
 	bGrows bool
+	// merge: the parts carry their writer, so small growths merge row
+	// groups (decision 0143).
+	merge bool
+}
+
+// part is growPart, mergeable in the cases that merge.
+func (c fenceCase) part(t *testing.T, from, to int64, raw int) Part {
+	if c.merge {
+		return mergeable(t, growPart(t, from, to, raw))
+	}
+	return growPart(t, from, to, raw)
 }
 
 var fenceCases = []fenceCase{
 	{name: "growth paused before its replace", grow: true, point: PointPublish},
 	{name: "growth paused before its journal", grow: true, point: PointJournal, bGrows: true},
 	{name: "new file paused before its create", grow: false, point: PointPublish},
+	{name: "merging growth paused before its replace", grow: true, point: PointPublish, merge: true},
+	{name: "merging growth paused before its journal", grow: true, point: PointJournal, bGrows: true, merge: true},
 }
 
 // TestStalePublicationIsFencedOnS3: A reads the tail (version v1) and
@@ -144,12 +157,12 @@ func stalePublication(t *testing.T, s Store, pa *pause, c fenceCase, r sized) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, err := a.Publish(ctxA, growPart(t, 0, 10, raw))
+	first, err := a.Publish(ctxA, c.part(t, 0, 10, raw))
 	if err != nil {
 		t.Fatal(err)
 	}
 	a.Committed(10)
-	stale := growPart(t, 10, 10+k, raw)
+	stale := c.part(t, 10, 10+k, raw)
 	stale.Grow = c.grow
 	aDone := make(chan error, 1)
 	pa.armed.Store(true)
@@ -168,7 +181,7 @@ func stalePublication(t *testing.T, s Store, pa *pause, c fenceCase, r sized) {
 	if len(rec.Truncated) != 0 {
 		t.Errorf("B cut %v back; A's growth was not visible yet", rec.Truncated)
 	}
-	part := growPart(t, 10, 10+k+5, raw)
+	part := c.part(t, 10, 10+k+5, raw)
 	part.Grow = b.Tail() != nil
 	if part.Grow != c.bGrows {
 		t.Fatalf("B grows the tail: %v, want %v", part.Grow, c.bGrows)
@@ -190,7 +203,7 @@ func stalePublication(t *testing.T, s Store, pa *pause, c fenceCase, r sized) {
 		t.Fatalf("archive holds %v, want 0..%d exactly once", got, 10+k+4)
 	}
 	// A recovers nothing of the partition either: its journal writes fail.
-	if _, err := a.Publish(ctxA, growPart(t, 10, 12, raw)); !errors.Is(err, ErrFenced) {
+	if _, err := a.Publish(ctxA, c.part(t, 10, 12, raw)); !errors.Is(err, ErrFenced) {
 		t.Errorf("A's next publication = %v, want ErrFenced", err)
 	}
 	if got := archivedOffsets(t, s); !slices.Equal(got, span(0, 10+k+5)) {
@@ -223,7 +236,7 @@ func (w *waitLog) Handle(_ context.Context, r slog.Record) error {
 // uncommitted publication and removes it (cuts the growth back, deletes
 // the new file). The archive holds 0..24 exactly once.
 func TestStalePublicationFinishesBeforeTheNewOwnerRecoversOnLocalDisk(t *testing.T) {
-	for _, c := range []fenceCase{fenceCases[0], fenceCases[2]} {
+	for _, c := range []fenceCase{fenceCases[0], fenceCases[2], fenceCases[3]} {
 		t.Run(c.name, func(t *testing.T) {
 			pa := newPause(c.point)
 			s := localBackend().open(t, WithHook(pa.hook))
@@ -235,12 +248,12 @@ func TestStalePublicationFinishesBeforeTheNewOwnerRecoversOnLocalDisk(t *testing
 			if err != nil {
 				t.Fatal(err)
 			}
-			first, err := a.Publish(ctxA, growPart(t, 0, 10, 100))
+			first, err := a.Publish(ctxA, c.part(t, 0, 10, 100))
 			if err != nil {
 				t.Fatal(err)
 			}
 			a.Committed(10)
-			stale := growPart(t, 10, 20, 100)
+			stale := c.part(t, 10, 20, 100)
 			stale.Grow = c.grow
 			aDone := make(chan error, 1)
 			pa.armed.Store(true)
@@ -288,7 +301,7 @@ func TestStalePublicationFinishesBeforeTheNewOwnerRecoversOnLocalDisk(t *testing
 			if got := archivedOffsets(t, s); !slices.Equal(got, span(0, 10)) {
 				t.Fatalf("after B's recovery the archive holds %v, want 0..9", got)
 			}
-			part := growPart(t, 10, 25, 100)
+			part := c.part(t, 10, 25, 100)
 			part.Grow = b.Tail() != nil
 			if _, err := b.Publish(ctxB, part); err != nil {
 				t.Fatal(err)
@@ -297,7 +310,7 @@ func TestStalePublicationFinishesBeforeTheNewOwnerRecoversOnLocalDisk(t *testing
 			if got := archivedOffsets(t, s); !slices.Equal(got, span(0, 25)) {
 				t.Fatalf("archive holds %v, want 0..24 exactly once", got)
 			}
-			if _, err := a.Publish(ctxA, growPart(t, 20, 22, 100)); err == nil {
+			if _, err := a.Publish(ctxA, c.part(t, 20, 22, 100)); err == nil {
 				t.Error("A published after closing the partition")
 			}
 		})

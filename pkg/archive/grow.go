@@ -91,21 +91,6 @@ func chunkStart(c *format.ColumnChunk) int64 {
 	return m.DataPageOffset
 }
 
-// chunkEnd is the end of everything a column chunk's metadata points to.
-func chunkEnd(c *format.ColumnChunk) int64 {
-	end := chunkStart(c) + c.MetaData.TotalCompressedSize
-	if c.MetaData.BloomFilterOffset > 0 {
-		end = max(end, c.MetaData.BloomFilterOffset+int64(max(c.MetaData.BloomFilterLength, 0)))
-	}
-	if c.ColumnIndexOffset > 0 {
-		end = max(end, c.ColumnIndexOffset+int64(c.ColumnIndexLength))
-	}
-	if c.OffsetIndexOffset > 0 {
-		end = max(end, c.OffsetIndexOffset+int64(c.OffsetIndexLength))
-	}
-	return end
-}
-
 // spliceParquet writes to w the file base (baseSize bytes) followed by the
 // row groups of the file part (partSize bytes): base's bytes up to its
 // footer verbatim, part's bytes from its first page up to its offset
@@ -117,51 +102,95 @@ func spliceParquet(w io.Writer, base io.ReaderAt, baseSize int64, part io.Reader
 	if err != nil {
 		return 0, fmt.Errorf("grow: base: %w", err)
 	}
-	pmd, pstart, err := parquetFooter(part, partSize)
-	if err != nil {
-		return 0, fmt.Errorf("grow: new rows: %w", err)
+	if err := appendRowGroups(w, base, bstart, bmd, len(bmd.RowGroups), part, partSize); err != nil {
+		return 0, err
 	}
-	if !sameSchema(bmd, pmd) {
-		return 0, errSchemaChanged
-	}
-	// parquet-go writes the offset indexes last, right before the footer;
-	// they are re-encoded below, so the verbatim region ends where they
-	// begin when nothing else lies past that point.
-	regionEnd := pstart
-	for _, rg := range pmd.RowGroups {
-		for _, c := range rg.Columns {
-			if c.OffsetIndexOffset > 0 {
-				regionEnd = min(regionEnd, c.OffsetIndexOffset)
+	return len(bmd.RowGroups), nil
+}
+
+// appendRowGroups writes to w the first prefix bytes of base verbatim, then
+// the pages (and bloom filters) of the row groups of the file part (nil:
+// none) verbatim, then the page indexes of every row group the result
+// lists, then a footer: base's footer bmd with its first keep row groups
+// (their pages unchanged: they lie in the prefix) followed by part's. A
+// growth (spliceParquet) keeps base up to its footer and all its row
+// groups; a merge keeps the whole of base, footer included, as dead bytes
+// and lists its first keep row groups; a cut back (truncateParquet) keeps
+// base up to its first dropped row group and no part. No byte base's
+// footer points to moves (decisions 0047, 0143).
+//
+// The page indexes are written again, packed (every column index, then
+// every offset index, in row-group order) with part's page locations
+// shifted, because readers such as parquet-go read them as one region
+// starting at the first row group's; the earlier copies stay where they
+// were, for readers of earlier versions.
+func appendRowGroups(w io.Writer, base io.ReaderAt, prefix int64, bmd *format.FileMetaData, keep int, part io.ReaderAt, partSize int64) error {
+	var pmd format.FileMetaData
+	regionEnd := int64(len(parquetMagic)) // part's pages end here
+	if part != nil {
+		md, pstart, err := parquetFooter(part, partSize)
+		if err != nil {
+			return fmt.Errorf("grow: new rows: %w", err)
+		}
+		if !sameSchema(bmd, md) {
+			return errSchemaChanged
+		}
+		pmd = *md
+		// parquet-go writes the page indexes last, right before the
+		// footer; they are written again below, so the verbatim region
+		// ends where they begin when nothing else lies past that point.
+		regionEnd = pstart
+		for _, rg := range pmd.RowGroups {
+			for _, c := range rg.Columns {
+				for _, off := range []int64{c.ColumnIndexOffset, c.OffsetIndexOffset} {
+					if off > 0 {
+						regionEnd = min(regionEnd, off)
+					}
+				}
+			}
+		}
+		for _, rg := range pmd.RowGroups {
+			for i := range rg.Columns {
+				if pagesEnd(&rg.Columns[i]) > regionEnd {
+					regionEnd = pstart // unexpected layout: copy everything, waste a little
+				}
 			}
 		}
 	}
-	for _, rg := range pmd.RowGroups {
-		for i := range rg.Columns {
-			c := rg.Columns[i]
-			c.OffsetIndexOffset, c.OffsetIndexLength = 0, 0
-			if chunkEnd(&c) > regionEnd {
-				regionEnd = pstart // unexpected layout: copy everything, waste a little
-			}
+	if _, err := io.Copy(w, io.NewSectionReader(base, 0, prefix)); err != nil {
+		return fmt.Errorf("grow: copy old row groups: %w", err)
+	}
+	if part != nil {
+		if _, err := io.Copy(w, io.NewSectionReader(part, int64(len(parquetMagic)), regionEnd-int64(len(parquetMagic)))); err != nil {
+			return fmt.Errorf("grow: copy new row groups: %w", err)
 		}
 	}
-	delta := bstart - int64(len(parquetMagic))
-	if _, err := io.Copy(w, io.NewSectionReader(base, 0, bstart)); err != nil {
-		return 0, fmt.Errorf("grow: copy old row groups: %w", err)
-	}
-	if _, err := io.Copy(w, io.NewSectionReader(part, int64(len(parquetMagic)), regionEnd-int64(len(parquetMagic)))); err != nil {
-		return 0, fmt.Errorf("grow: copy new row groups: %w", err)
-	}
-	pos := bstart + regionEnd - int64(len(parquetMagic))
+	pos := prefix + regionEnd - int64(len(parquetMagic))
+	delta := prefix - int64(len(parquetMagic))
 	shift := func(off *int64) {
 		if *off > 0 {
 			*off += delta
 		}
 	}
-	var blob []byte
+	// The row groups of the result with where their page indexes are read
+	// from and how far their pages moved.
+	type source struct {
+		rg    *format.RowGroup
+		r     io.ReaderAt
+		delta int64
+	}
+	md := *bmd
+	md.RowGroups = make([]format.RowGroup, 0, keep+len(pmd.RowGroups))
+	var srcs []source
+	for _, rg := range bmd.RowGroups[:keep] {
+		md.RowGroups = append(md.RowGroups, rg)
+		md.RowGroups[len(md.RowGroups)-1].Columns = slices.Clone(rg.Columns)
+	}
 	for r := range pmd.RowGroups {
-		rg := &pmd.RowGroups[r]
+		rg := pmd.RowGroups[r]
+		rg.Columns = slices.Clone(rg.Columns)
 		shift(&rg.FileOffset)
-		rg.Ordinal = int16(len(bmd.RowGroups) + r)
+		rg.Ordinal = int16(keep + r)
 		for i := range rg.Columns {
 			c := &rg.Columns[i]
 			shift(&c.FileOffset)
@@ -169,45 +198,89 @@ func spliceParquet(w io.Writer, base io.ReaderAt, baseSize int64, part io.Reader
 			shift(&c.MetaData.IndexPageOffset)
 			shift(&c.MetaData.DictionaryPageOffset)
 			shift(&c.MetaData.BloomFilterOffset)
-			shift(&c.ColumnIndexOffset)
+		}
+		md.RowGroups = append(md.RowGroups, rg)
+	}
+	for i := range md.RowGroups {
+		s := source{rg: &md.RowGroups[i], r: base}
+		if i >= keep {
+			s.r, s.delta = part, delta
+		}
+		srcs = append(srcs, s)
+	}
+	var blob []byte
+	read := func(r io.ReaderAt, off int64, n int32) ([]byte, error) {
+		blob = append(blob[:0], make([]byte, n)...)
+		_, err := r.ReadAt(blob, off)
+		return blob, err
+	}
+	for _, s := range srcs { // column indexes: no offsets inside, copied
+		for i := range s.rg.Columns {
+			c := &s.rg.Columns[i]
+			if c.ColumnIndexOffset <= 0 {
+				continue
+			}
+			b, err := read(s.r, c.ColumnIndexOffset, c.ColumnIndexLength)
+			if err != nil {
+				return fmt.Errorf("grow: read column index: %w", err)
+			}
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+			c.ColumnIndexOffset = pos
+			pos += int64(len(b))
+		}
+	}
+	for _, s := range srcs { // offset indexes: page locations shifted
+		for i := range s.rg.Columns {
+			c := &s.rg.Columns[i]
 			if c.OffsetIndexOffset <= 0 {
 				continue
 			}
-			blob = append(blob[:0], make([]byte, c.OffsetIndexLength)...)
-			if _, err := part.ReadAt(blob, c.OffsetIndexOffset); err != nil {
-				return 0, fmt.Errorf("grow: read offset index: %w", err)
-			}
-			var oi format.OffsetIndex
-			if err := thrift.Unmarshal(new(thrift.CompactProtocol), blob, &oi); err != nil {
-				return 0, fmt.Errorf("grow: decode offset index: %w", err)
-			}
-			for k := range oi.PageLocations {
-				oi.PageLocations[k].Offset += delta
-			}
-			b, err := thrift.Marshal(new(thrift.CompactProtocol), &oi)
+			b, err := read(s.r, c.OffsetIndexOffset, c.OffsetIndexLength)
 			if err != nil {
-				return 0, fmt.Errorf("grow: encode offset index: %w", err)
+				return fmt.Errorf("grow: read offset index: %w", err)
+			}
+			if s.delta != 0 {
+				var oi format.OffsetIndex
+				if err := thrift.Unmarshal(new(thrift.CompactProtocol), b, &oi); err != nil {
+					return fmt.Errorf("grow: decode offset index: %w", err)
+				}
+				for k := range oi.PageLocations {
+					oi.PageLocations[k].Offset += s.delta
+				}
+				if b, err = thrift.Marshal(new(thrift.CompactProtocol), &oi); err != nil {
+					return fmt.Errorf("grow: encode offset index: %w", err)
+				}
 			}
 			if _, err := w.Write(b); err != nil {
-				return 0, err
+				return err
 			}
 			c.OffsetIndexOffset, c.OffsetIndexLength = pos, int32(len(b))
 			pos += int64(len(b))
 		}
 	}
-	md := *bmd
-	md.RowGroups = append(slices.Clip(bmd.RowGroups), pmd.RowGroups...)
-	md.NumRows = bmd.NumRows + pmd.NumRows
-	if err := writeFooter(w, &md); err != nil {
-		return 0, err
+	md.NumRows = 0
+	for _, rg := range md.RowGroups {
+		md.NumRows += rg.NumRows
 	}
-	return len(bmd.RowGroups), nil
+	return writeFooter(w, &md)
+}
+
+// pagesEnd is the end of a column chunk's pages and bloom filter.
+func pagesEnd(c *format.ColumnChunk) int64 {
+	end := chunkStart(c) + c.MetaData.TotalCompressedSize
+	if c.MetaData.BloomFilterOffset > 0 {
+		end = max(end, c.MetaData.BloomFilterOffset+int64(max(c.MetaData.BloomFilterLength, 0)))
+	}
+	return end
 }
 
 // truncateParquet writes to w the file in r (size bytes) with only its
 // first keep row groups: the bytes before the first dropped row group
-// verbatim, when nothing the kept row groups point to lies past it (always
-// so for a file grown by spliceParquet), and a footer listing the kept ones.
+// verbatim, when the kept row groups' pages lie before it (always so for a
+// file grown by appendRowGroups), their page indexes again, and a footer
+// listing the kept ones.
 //
 // token, when not empty, is set as the footer's "ukgpro.fence" key-value
 // metadata, so the result differs from every earlier version even when no
@@ -228,24 +301,19 @@ func truncateParquet(w io.Writer, r io.ReaderAt, size int64, keep int, token str
 	}
 	for _, rg := range md.RowGroups[:keep] {
 		for i := range rg.Columns {
-			if chunkEnd(&rg.Columns[i]) > cut {
+			if pagesEnd(&rg.Columns[i]) > cut {
 				cut = start
 			}
 		}
 	}
-	if _, err := io.Copy(w, io.NewSectionReader(r, 0, cut)); err != nil {
-		return fmt.Errorf("truncate: copy: %w", err)
-	}
-	md.RowGroups = md.RowGroups[:keep]
 	if token != "" {
 		md.KeyValueMetadata = slices.DeleteFunc(md.KeyValueMetadata, func(kv format.KeyValue) bool { return kv.Key == fenceKey })
 		md.KeyValueMetadata = append(md.KeyValueMetadata, format.KeyValue{Key: fenceKey, Value: token})
 	}
-	md.NumRows = 0
-	for _, rg := range md.RowGroups {
-		md.NumRows += rg.NumRows
+	if err := appendRowGroups(w, r, cut, md, keep, nil, 0); err != nil {
+		return fmt.Errorf("truncate: %w", err)
 	}
-	return writeFooter(w, md)
+	return nil
 }
 
 // SpoolFile returns a new temporary file in os.TempDir() ($TMPDIR) that is

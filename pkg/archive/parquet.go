@@ -846,3 +846,22 @@ func (p *ParquetWriter) Close() error {
 	}
 	return nil
 }
+
+// WriteRows appends rows read back from a file of this writer's Parquet
+// schema (a growth merging small row groups, decision 0143) to the current
+// row group, encoded as Write encodes. Unlike Write it never ends the row
+// group: the caller bounds what it copies.
+func (p *ParquetWriter) WriteRows(rows []parquet.Row) error {
+	if p.closed {
+		return errors.New("parquet writer: write after close")
+	}
+	if p.pw == nil {
+		p.start(nil)
+	}
+	if _, err := p.pw.WriteRows(rows); err != nil {
+		return fmt.Errorf("parquet writer: %w", err)
+	}
+	p.rows += int64(len(rows))
+	p.rgRows += int64(len(rows))
+	return nil
+}

@@ -11,9 +11,12 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"os"
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/parquet-go/parquet-go/format"
 )
 
 // JournalKey is where the journal of topic's partition lives. The leading
@@ -46,6 +49,10 @@ type journalEntry struct {
 	// the row groups of the version it replaced. Zero: a new file.
 	GrownFrom     int64 `json:"grown_from,omitempty"`
 	BaseRowGroups int   `json:"base_row_groups,omitempty"`
+	// BaseSize, set for a growth that merges (decision 0143), is the size
+	// of the version it replaced, which is the first BaseSize bytes of the
+	// new version. Zero: the growth appends (0047; every entry before 0143).
+	BaseSize int64 `json:"base_size,omitempty"`
 	// The file once this publication is committed, so a restarted loader
 	// can keep growing it (zero in journals written before 0047).
 	Next         int64 `json:"next,omitempty"`
@@ -319,6 +326,23 @@ func (p *Partition) truncateOnce(ctx context.Context, f journalEntry) (bool, err
 		return false, fmt.Errorf("truncate %s: %w", f.Key, err)
 	}
 	cut := len(md.RowGroups) > f.BaseRowGroups
+	keep := min(f.BaseRowGroups, len(md.RowGroups))
+	if f.BaseSize > 0 {
+		// A merge (decision 0143) appended after the whole base: it is
+		// visible if a row group starts past BaseSize, and then the base
+		// is the file's first BaseSize bytes. Otherwise the file is the
+		// base (or an earlier recovery's rewrite of it).
+		cut = startsPast(md, f.BaseSize)
+		keep = len(md.RowGroups)
+		if cut {
+			r, size = io.NewSectionReader(r, 0, f.BaseSize), f.BaseSize
+			bmd, _, err := parquetFooter(r, size)
+			if err != nil {
+				return false, fmt.Errorf("truncate %s: the version before the merge: %w", f.Key, err)
+			}
+			keep = len(bmd.RowGroups)
+		}
+	}
 	if !cut && p.versioned == nil {
 		return false, nil
 	}
@@ -330,7 +354,7 @@ func (p *Partition) truncateOnce(ctx context.Context, f journalEntry) (bool, err
 		return false, err
 	}
 	defer w.Abort(context.WithoutCancel(ctx))
-	if err := truncateParquet(w, r, size, min(f.BaseRowGroups, len(md.RowGroups)), fenceToken()); err != nil {
+	if err := truncateParquet(w, r, size, keep, fenceToken()); err != nil {
 		return false, fmt.Errorf("truncate %s: %w", f.Key, err)
 	}
 	if err := w.Commit(ctx); err != nil {
@@ -340,6 +364,18 @@ func (p *Partition) truncateOnce(ctx context.Context, f journalEntry) (bool, err
 		p.log.Info("cut an uncommitted growth back", "key", f.Key, "row_groups", f.BaseRowGroups, "committed", p.committed)
 	}
 	return cut, nil
+}
+
+// startsPast reports whether a row group of md has pages at or past off.
+func startsPast(md *format.FileMetaData, off int64) bool {
+	for _, rg := range md.RowGroups {
+		for i := range rg.Columns {
+			if chunkStart(&rg.Columns[i]) >= off {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // readJournal returns the journal and its version ("" when missing or the
@@ -439,6 +475,11 @@ type Part struct {
 	// of starting a new file; the caller checks the day and its rotation
 	// limits. A tail whose schema differs is not grown.
 	Grow bool
+	// NewWriter, when set, lets a growth merge the tail's small trailing
+	// row groups with these rows into one row group (decision 0143); it
+	// must start a file as the one in File was written. Nil: growths only
+	// append.
+	NewWriter RowWriterFunc
 }
 
 // Published describes a publication.
@@ -446,6 +487,9 @@ type Published struct {
 	Key  string
 	Size int64 // bytes written
 	Grew bool  // the rows were appended to an existing file
+	// Merged is true when the growth re-encoded the file's small trailing
+	// row groups with the new rows into one row group (decision 0143).
+	Merged bool
 }
 
 // Publish makes part's rows visible exactly once (decisions 0030, 0047):
@@ -486,7 +530,10 @@ func (p *Partition) Publish(ctx context.Context, part Part) (Published, error) {
 	return Published{Key: e.Key, Size: part.Size}, nil
 }
 
-// grow publishes part as new row groups of the tail file.
+// grow publishes part as new row groups of the tail file: appended after
+// the tail's row groups (decision 0047) or, when the tail ends in small
+// row groups, merged with them into one row group appended after the whole
+// tail (decision 0143).
 func (p *Partition) grow(ctx context.Context, part Part) (Published, error) {
 	t := p.tail
 	base, baseSize, ver, closeBase, err := openAt(ctx, p.store, t.Key)
@@ -494,7 +541,7 @@ func (p *Partition) grow(ctx context.Context, part Part) (Published, error) {
 		return Published{}, err
 	}
 	defer closeBase()
-	md, _, err := parquetFooter(base, baseSize)
+	md, bstart, err := parquetFooter(base, baseSize)
 	if err != nil {
 		return Published{}, fmt.Errorf("grow %s: %w", t.Key, err)
 	}
@@ -507,6 +554,25 @@ func (p *Partition) grow(ctx context.Context, part Part) (Published, error) {
 	}
 	e := journalEntry{Key: t.Key, FirstOffset: t.FirstOffset, GrownFrom: p.committed, BaseRowGroups: len(md.RowGroups),
 		Next: part.Next, Rows: t.Rows + part.Rows, MessageBytes: t.MessageBytes + part.MessageBytes, FirstTimeUS: t.FirstTimeUS}
+	// What is appended after the first prefix bytes of base: rows's row
+	// groups after base's first keep ones. Appending part after base's
+	// row groups overwrites only base's footer (0047); a merge keeps the
+	// whole of base (0143).
+	rows, rowsSize, prefix, keep := part.File, part.Size, bstart, len(md.RowGroups)
+	if part.NewWriter != nil {
+		m, err := p.merge(base, baseSize, md, pmd, part)
+		if err != nil {
+			// Merging is an optimisation: the rows are appended as they are.
+			p.log.Warn("could not merge row groups; appending the new ones", "key", t.Key, "err", err)
+		}
+		if m != nil {
+			defer m.Close()
+			rows, rowsSize, keep = m, m.size, m.keep
+			if keep < len(md.RowGroups) {
+				prefix, e.BaseSize = baseSize, baseSize
+			}
+		}
+	}
 	if err := p.writeJournal(ctx, e); err != nil {
 		return Published{}, err
 	}
@@ -516,14 +582,73 @@ func (p *Partition) grow(ctx context.Context, part Part) (Published, error) {
 	}
 	defer w.Abort(context.WithoutCancel(ctx))
 	cw := &countWriter{w: w}
-	if _, err := spliceParquet(cw, base, baseSize, part.File, part.Size); err != nil {
+	if err := appendRowGroups(cw, base, prefix, md, keep, rows, rowsSize); err != nil {
 		return Published{}, fmt.Errorf("grow %s: %w", t.Key, err)
 	}
 	if err := w.Commit(ctx); err != nil {
 		return Published{}, err
 	}
 	p.pending = &e
-	return Published{Key: e.Key, Size: cw.n, Grew: true}, nil
+	return Published{Key: e.Key, Size: cw.n, Grew: true, Merged: e.BaseSize > 0}, nil
+}
+
+// mergedRows is a spool file holding a growth's re-encoded rows.
+type mergedRows struct {
+	*os.File
+	size int64
+	keep int // row groups of the base listed before them
+}
+
+// merge re-encodes part's rows, with base's small trailing row groups
+// before them when the file's dead bytes allow, into one row group in a
+// spool file (decision 0143); nil when the growth should append part as it
+// is.
+func (p *Partition) merge(base io.ReaderAt, baseSize int64, md, pmd *format.FileMetaData, part Part) (*mergedRows, error) {
+	keep, ok := mergePlan(md, baseSize, pmd)
+	for ok {
+		m, err := p.mergeOnce(base, baseSize, md, keep, part)
+		if err != nil || m != nil {
+			return m, err
+		}
+		// The merged row group compressed better than estimated, so the
+		// dead bytes would pass their bound: merge part's rows alone.
+		keep, ok = len(md.RowGroups), keep < len(md.RowGroups) && len(pmd.RowGroups) > 1
+	}
+	return nil, nil
+}
+
+// mergeOnce re-encodes the rows of base's row groups from keep on and
+// part's into one row group in a spool file; nil if the result would leave
+// too many dead bytes.
+func (p *Partition) mergeOnce(base io.ReaderAt, baseSize int64, md *format.FileMetaData, keep int, part Part) (*mergedRows, error) {
+	f, err := SpoolFile()
+	if err != nil {
+		return nil, err
+	}
+	m := &mergedRows{File: f, keep: keep}
+	if err := mergeRows(f, part.NewWriter, base, baseSize, keep, part.File, part.Size); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if m.size, err = f.Seek(0, io.SeekCurrent); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("merge: %w", err)
+	}
+	mmd, _, err := parquetFooter(f, m.size)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("merge: %w", err)
+	}
+	var merged int64
+	for i := range mmd.RowGroups {
+		merged += rowGroupSpan(&mmd.RowGroups[i])
+	}
+	if keep < len(md.RowGroups) && !mergeFits(md, baseSize, keep, merged) {
+		f.Close()
+		return nil, nil
+	}
+	p.log.Debug("merging row groups", "key", p.tail.Key, "kept", keep, "merged", len(md.RowGroups)-keep, "bytes", m.size)
+	return m, nil
 }
 
 type countWriter struct {

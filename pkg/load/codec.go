@@ -112,6 +112,13 @@ func (c *codec) fileSchema(rec arrow.RecordBatch) (*parquet.Schema, error) {
 	return ps, nil
 }
 
+// rowWriter starts files as newWriter does: a growth that merges small row
+// groups (archive decision 0143) encodes the merged rows with it, exactly
+// as the loader encodes rows.
+func (c *codec) rowWriter(pageBytes int) archive.RowWriterFunc {
+	return func(w io.Writer) (*archive.ParquetWriter, error) { return c.newWriter(w, pageBytes) }
+}
+
 // append adds m to b as one row: its typed columns and the metadata columns
 // (unknown fields are allowed and survive in _raw); a deletion (see
 // isDeletion) is a row with _deleted true, never rejected. A *RejectError

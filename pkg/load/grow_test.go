@@ -84,6 +84,10 @@ func globRead(ctx context.Context, db *sql.DB, kc kafkax.Config, group, root, to
 	return committed, v, rows.Err()
 }
 
+// maxRowGroupsGrown is the most row groups a file grown by small runs may
+// have: growths merge them (archive decision 0143).
+const maxRowGroupsGrown = 2
+
 // TestFilesGrowThroughExtractorRuns runs the loader continuously through
 // bursts of records as incremental extractor runs produce them (one burst
 // per run, all of one UTC day, on every partition of two topics), flushing
@@ -152,6 +156,8 @@ func TestFilesGrowThroughExtractorRuns(t *testing.T) {
 		readerDone <- result{reads: reads}
 	}()
 
+	db := openDuck(t)
+	mostGroups := 0
 	day := time.Date(2026, 5, 4, 0, 0, 0, 0, time.UTC)
 	total := map[string]int{}
 	for run := range runs {
@@ -197,6 +203,17 @@ func TestFilesGrowThroughExtractorRuns(t *testing.T) {
 			if len(perDay) != kc.Partitions {
 				t.Fatalf("after run %d: files of %s for %d partitions, want %d", run, topic, len(perDay), kc.Partitions)
 			}
+			// Growths merge small row groups (archive decision 0143): a
+			// file of a few runs' rows stays one row group, not one per
+			// growth.
+			var maxGroups int
+			if err := db.QueryRow(fmt.Sprintf(`SELECT max(num_row_groups) FROM parquet_file_metadata('%s')`, glob(root, topic))).Scan(&maxGroups); err != nil {
+				t.Fatal(err)
+			}
+			if maxGroups > maxRowGroupsGrown {
+				t.Fatalf("after run %d: a file of %s has %d row groups, want at most %d", run, topic, maxGroups, maxRowGroupsGrown)
+			}
+			mostGroups = max(mostGroups, maxGroups)
 		}
 	}
 	// Keep reading until the reader has globbed the archive enough times.
@@ -214,11 +231,10 @@ func TestFilesGrowThroughExtractorRuns(t *testing.T) {
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	t.Logf("%d runs, %d glob reads by the concurrent reader, %v growths", runs, r.reads, counter(t, reg, "ukgpro_loader_file_growths_total"))
+	t.Logf("%d runs, %d glob reads by the concurrent reader, %v growths, at most %d row groups per file", runs, r.reads, counter(t, reg, "ukgpro_loader_file_growths_total"), mostGroups)
 	if g := counter(t, reg, "ukgpro_loader_file_growths_total"); g < float64((runs-1)*kc.Partitions) {
 		t.Errorf("%v growths, want at least %d (every run after the first grows every partition's file)", g, (runs-1)*kc.Partitions)
 	}
-	db := openDuck(t)
 	for _, topic := range topics {
 		exactness(t, db, root, topic, highWaterMarks(t, kc, topic))
 	}

@@ -257,7 +257,7 @@ func growArchive(b *testing.B, kc kafkax.Config, topic string, arch Archive, run
 			tail := files.Tail()
 			grow := tail != nil && day(tail.FirstTime) == day(firstTime)
 			_, err = files.Publish(ctx, archive.Part{File: spool, Size: cw.n, FirstOffset: first, FirstTime: firstTime,
-				Next: next, Rows: int64(rows), MessageBytes: bytes, Grow: grow})
+				Next: next, Rows: int64(rows), MessageBytes: bytes, Grow: grow, NewWriter: c.rowWriter(0)})
 			if err != nil {
 				b.Fatal(err)
 			}
