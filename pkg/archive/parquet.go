@@ -247,6 +247,12 @@ type WriterConfig struct {
 	// Metadata is added to the file's key/value metadata (set in code; it
 	// has no env tag, so configuration loading leaves it alone).
 	Metadata map[string]string
+	// SchemaAsGiven writes the Parquet schema passed to NewParquetWriter
+	// exactly, without the first batch's cardinality sampling (set in
+	// code): for callers that decide a file's plain columns once with
+	// [PlainColumns] and [WithPlainColumns] and write the file in several
+	// parts that must agree (decision 0142).
+	SchemaAsGiven bool
 
 	// codec and rawCodec, when set by [WriterConfig.WithSharedEncoders],
 	// compress the pages of every writer made with this configuration
@@ -453,10 +459,27 @@ func NewParquetWriter(w io.Writer, as *arrow.Schema, ps *parquet.Schema, cfg Wri
 	if n := len(ps.Columns()); n != len(p.cols) {
 		return nil, fmt.Errorf("parquet writer: parquet schema has %d columns, arrow schema %d", n, len(p.cols))
 	}
-	if cfg.DictionaryAlways {
+	if cfg.DictionaryAlways || cfg.SchemaAsGiven {
 		p.start(nil)
 	}
 	return p, nil
+}
+
+// PlainColumns returns the dictionary-encoded string columns of ps (built
+// by [ParquetSchema]) that a file whose first batch is rec writes plain,
+// as [ParquetWriter] decides for a file unless cfg.DictionaryAlways: those
+// whose sampled values are mostly distinct (see plainByCardinality).
+func PlainColumns(rec arrow.RecordBatch, ps *parquet.Schema, cfg WriterConfig) []string {
+	if cfg.DictionaryAlways {
+		return nil
+	}
+	return plainByCardinality(rec, ps)
+}
+
+// WithPlainColumns is ps (built by [ParquetSchema] from as) with the string
+// columns in cols written plain; every other column keeps its encoding.
+func WithPlainColumns(ps *parquet.Schema, as *arrow.Schema, cols []string) (*parquet.Schema, error) {
+	return withPlainColumns(ps, as, cols)
 }
 
 // start creates the parquet-go writer. Unless DictionaryAlways is set, the
@@ -793,6 +816,19 @@ func (p *ParquetWriter) Size() int64 {
 		return 0
 	}
 	return p.pw.Size()
+}
+
+// Reset makes p write a new file on w with the schema of the file it wrote
+// before (the plain columns chosen then stay), reusing parquet-go's column
+// buffers instead of allocating them again; any unfinished file is
+// dropped. A writer made with SchemaAsGiven (or DictionaryAlways) can be
+// reset before its first write.
+func (p *ParquetWriter) Reset(w io.Writer) {
+	p.out = w
+	p.rows, p.rgRows, p.rgBytes, p.groups, p.closed = 0, 0, 0, 0, false
+	if p.pw != nil {
+		p.pw.Reset(w)
+	}
 }
 
 // Close flushes the last row group and writes the footer. It does not close

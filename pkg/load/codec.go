@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -29,6 +31,12 @@ type codec struct {
 	as   *arrow.Schema
 	ps   *parquet.Schema
 	wcfg archive.WriterConfig
+
+	mu sync.Mutex
+	// schemas are the file schemas chosen so far (ps with some string
+	// columns plain, see fileSchema), by their plain columns: one pointer
+	// per choice, so pooled writers of a choice are found again.
+	schemas map[string]*parquet.Schema
 }
 
 // newCodec returns the codec of s; wcfg tunes the Parquet files (a loader
@@ -55,13 +63,53 @@ func (c *codec) newBatch() *schema.Batch { return schema.NewBatch(c.s, c.mem, c.
 func (c *codec) columns() int { return c.as.NumFields() }
 
 // newWriter starts a Parquet file on w with pages of at most pageBytes
-// (0: the configured size).
+// (0: the configured size); its first batch decides which string columns
+// it writes plain.
 func (c *codec) newWriter(w io.Writer, pageBytes int) (*archive.ParquetWriter, error) {
 	cfg := c.wcfg
 	if pageBytes > 0 {
 		cfg.PageBytes = pageBytes
 	}
 	return archive.NewParquetWriter(w, c.as, c.ps, cfg)
+}
+
+// newFileWriter starts a Parquet file of schema ps (from fileSchema) on w
+// with pages of at most pageBytes (0: the configured size). The writer
+// keeps ps through Reset: the loader's writer pool reuses it for the next
+// segment of any partition whose file has the same schema.
+func (c *codec) newFileWriter(w io.Writer, ps *parquet.Schema, pageBytes int) (*archive.ParquetWriter, error) {
+	cfg := c.wcfg
+	cfg.SchemaAsGiven = true
+	if pageBytes > 0 {
+		cfg.PageBytes = pageBytes
+	}
+	return archive.NewParquetWriter(w, c.as, ps, cfg)
+}
+
+// fileSchema is the Parquet schema of a file whose first rows are rec:
+// the topic's, with the string columns whose sampled values in rec are
+// mostly distinct written plain (archive.PlainColumns). Every segment of
+// one publication is written with the schema its first one got.
+func (c *codec) fileSchema(rec arrow.RecordBatch) (*parquet.Schema, error) {
+	plain := archive.PlainColumns(rec, c.ps, c.wcfg)
+	if len(plain) == 0 {
+		return c.ps, nil
+	}
+	key := strings.Join(plain, ",")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ps, ok := c.schemas[key]; ok {
+		return ps, nil
+	}
+	ps, err := archive.WithPlainColumns(c.ps, c.as, plain)
+	if err != nil {
+		return nil, fmt.Errorf("codec %s: %w", c.s.Name, err)
+	}
+	if c.schemas == nil {
+		c.schemas = map[string]*parquet.Schema{}
+	}
+	c.schemas[key] = ps
+	return ps, nil
 }
 
 // rowWriter starts files as newWriter does: a growth that merges small row

@@ -21,9 +21,9 @@ type Config struct {
 
 	RotateRows       int           `env:"LOADER_ROTATE_ROWS, default=500000" desc:"a partition's file is closed after this many rows"`
 	RotateBytes      int64         `env:"LOADER_ROTATE_BYTES, default=67108864" desc:"a partition's file is closed once this many bytes of messages (values and keys) are buffered for it"`
-	MemoryBytes      int64         `env:"LOADER_MEMORY_BYTES, default=134217728" desc:"memory the loader may use, whatever the number of partitions: the Go soft memory limit when GOMEMLIMIT is unset (90% of the container's memory limit when that is lower; the lower of the two budgets applies), divided into the fetch budget, the batch and row-group budget and the Parquet page buffers of the open files (decision 0135)"`
-	BatchBytes       int64         `env:"LOADER_BATCH_BYTES, default=524288" desc:"size of a partition's Arrow record batch, in bytes of messages: a full batch is written into the partition's open Parquet file (its current row group); with many partitions assigned, at most LOADER_BUFFER_BYTES / (4 x partitions)"`
-	BufferBytes      int64         `env:"LOADER_BUFFER_BYTES, default=0" desc:"memory budget of all partitions together: Arrow batches plus the Parquet row groups being built (uncompressed bytes); over it, the partitions holding the most end their row groups early (bounds memory, does not cut files); 0: LOADER_MEMORY_BYTES / 4"`
+	MemoryBytes      int64         `env:"LOADER_MEMORY_BYTES, default=134217728" desc:"memory the loader may use, whatever the number of partitions: the Go soft memory limit when GOMEMLIMIT is unset (90% of the container's memory limit when that is lower; the lower of the two budgets applies), divided into the fetch budget, the Arrow batches' budget and the page buffers of the Parquet writers, one per core (decisions 0135, 0142)"`
+	BatchBytes       int64         `env:"LOADER_BATCH_BYTES, default=524288" desc:"size of a partition's Arrow record batch, in bytes of messages: a full batch is staged on local disk ($TMPDIR) until the partition's pending rows make a Parquet row group (PARQUET_ROW_GROUP_BYTES / 2 of messages) or are published; with many partitions assigned, at most LOADER_BUFFER_BYTES / (4 x partitions)"`
+	BufferBytes      int64         `env:"LOADER_BUFFER_BYTES, default=0" desc:"memory budget of the Arrow batches of all partitions together; over it, the partitions holding the most stage theirs on local disk early (bounds memory; row groups and files are not cut); 0: LOADER_MEMORY_BYTES / 4"`
 	RotateInterval   time.Duration `env:"LOADER_ROTATE_INTERVAL, default=24h" desc:"largest span of record time (Kafka timestamps) in one file; a change of UTC date always rotates"`
 	FlushInterval    time.Duration `env:"LOADER_FLUSH_INTERVAL, default=1m" desc:"wall-clock time after which buffered rows are written and committed even if no rotation limit was reached"`
 	FetchMaxBytes    int           `env:"LOADER_FETCH_MAX_BYTES, default=10485760" desc:"largest fetch response per partition, in bytes"`
@@ -113,10 +113,12 @@ func (c *Config) Validate() error {
 // divide.
 const minMemoryBytes = 32 << 20
 
-// openFileBytes is what parquet-go holds per open file whatever the
-// budget: column buffers, dictionaries and page buffers of ~80 columns
-// (employees; measured 3-4 MiB per file with 36 open).
-const openFileBytes = 3 << 20
+// partitionFloorBytes is about what an assigned partition holds when its
+// shares of the budget are at their floors (a 64 KiB fetch and kafka-go's
+// decompressed copy of it, a 64 KiB Arrow batch at twice that, queued
+// messages, the stage file's write buffer): below it per partition, memory
+// grows with the partitions (decision 0142).
+const partitionFloorBytes = 1 << 20
 
 // MemoryLimit returns the memory budget in effect and the Go soft memory
 // limit the loader should set (0: leave the runtime's alone), from
@@ -138,11 +140,13 @@ func MemoryLimit(budget, gomemlimit int64, set bool, container uint64) (effectiv
 }
 
 // withBudget fills the budgets left at 0 from MemoryBytes: a quarter for
-// Arrow batches and row groups being built (LOADER_BUFFER_BYTES), an eighth
-// for fetches (LOADER_FETCH_BUFFER_BYTES), an eighth for the Parquet page
-// buffers of the open files (pageBytes). The rest is what the Go collector
-// needs above the live set to keep up, the zstd encoders (one per core)
-// and the program itself (decision 0135).
+// the partitions' Arrow batches (LOADER_BUFFER_BYTES), an eighth for
+// fetches (LOADER_FETCH_BUFFER_BYTES), an eighth for the page buffers of
+// the pooled Parquet writers (pageBytes). The rest is what the Go
+// collector needs above the live set to keep up, kafka-go's decompressed
+// fetches, the row groups the pooled writers are building, the zstd
+// encoders (one per core), the footers of publications being joined and
+// the program itself (decisions 0135, 0142).
 func (c Config) withBudget() Config {
 	if c.MemoryBytes <= 0 {
 		c.MemoryBytes = 128 << 20

@@ -82,8 +82,10 @@ func TestMemoryLimit(t *testing.T) {
 }
 
 // TestBudgetSharesShrinkWithPartitions: what grows with the partitions
-// assigned (fetches, Arrow batches, page buffers) is divided from the
-// budget, so the total stays put from 1 to 36 partitions and beyond.
+// assigned (fetches, Arrow batches, the footers of spooled segments) is
+// divided from the budget, so the total stays put from 1 to 36 partitions
+// and beyond; the page buffers belong to the pooled writers, which number
+// the cores, so pages do not shrink with partitions (decision 0142).
 func TestBudgetSharesShrinkWithPartitions(t *testing.T) {
 	c := Config{MemoryBytes: 128 << 20, BatchBytes: 512 << 10, FetchMaxBytes: 10 << 20}.withBudget()
 	if c.BufferBytes != 32<<20 || c.FetchBufferBytes != 16<<20 {
@@ -96,10 +98,9 @@ func TestBudgetSharesShrinkWithPartitions(t *testing.T) {
 	for _, p := range []int{1, 6, 36, 200} {
 		fetch := int64(fetchBytes(&c, p)) * int64(p)
 		batches := batchBytes(&c, p) * int64(p)
-		pages := int64(pageBytes(&c, 2<<20, p)) * 3 * int64(p)
 		floor := int64(p) * 64 << 10 // the smallest sizes, a floor for very many partitions
-		if fetch > max(int64(c.FetchBufferBytes), 3*floor) || batches > max(c.BufferBytes/4, floor) || pages > max(c.MemoryBytes/8, 3*floor) {
-			t.Errorf("%d partitions: fetches %d KiB, batches %d KiB, pages %d KiB: over their budgets", p, fetch>>10, batches>>10, pages>>10)
+		if fetch > max(int64(c.FetchBufferBytes), 3*floor) || batches > max(c.BufferBytes/4, floor) {
+			t.Errorf("%d partitions: fetches %d KiB, batches %d KiB: over their budgets", p, fetch>>10, batches>>10)
 		}
 	}
 	const columns = 80 // employees
@@ -108,7 +109,19 @@ func TestBudgetSharesShrinkWithPartitions(t *testing.T) {
 			t.Errorf("%d partitions: spooled footers up to %d KiB, over an eighth of the budget", p, meta>>10)
 		}
 	}
-	if got := pageBytes(&c, 2<<20, 1); got != 2<<20 {
-		t.Errorf("one partition: page %d, want PARQUET_PAGE_BYTES (2 MiB)", got)
+	for _, tc := range []struct {
+		memory  int64
+		writers int
+		want    int
+	}{
+		{128 << 20, 2, 2 << 20},    // PARQUET_PAGE_BYTES
+		{128 << 20, 16, 341 << 10}, // an eighth over 3 pages of 16 writers
+		{32 << 20, 2, 682 << 10},
+		{32 << 20, 64, 64 << 10}, // the floor
+	} {
+		c := Config{MemoryBytes: tc.memory}
+		if got := pageBytes(&c, 2<<20, tc.writers); got>>10 != tc.want>>10 {
+			t.Errorf("%d MiB, %d writers: page %d KiB, want %d KiB", tc.memory>>20, tc.writers, got>>10, tc.want>>10)
+		}
 	}
 }

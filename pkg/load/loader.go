@@ -91,10 +91,12 @@ type Loader struct {
 	// spillRows: a partition moves its Arrow batch into its open file at
 	// this many rows (a row group's at most), or at LOADER_BATCH_BYTES.
 	spillRows int
-	// pageBytes is PARQUET_PAGE_BYTES: the largest page a writer buffers;
-	// with many partitions assigned, pages are smaller (pageBytes in
-	// worker.go).
-	pageBytes int
+	// segmentBytes: a partition's pending rows become a segment at this
+	// many message bytes at most (segmentBytes in worker.go).
+	segmentBytes int64
+	// writers are the Parquet writers the partitions borrow to write
+	// their segments (decision 0142).
+	writers *writerPool
 	// written counts what this loader published, per full topic name, for
 	// the summary it logs when it stops.
 	written map[string]*topicTotals
@@ -169,10 +171,16 @@ func New(cfg Config, kc kafkax.Config, opts Options) (*Loader, error) {
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
 	}
-	l.pageBytes = opts.Parquet.PageBytes
-	if l.pageBytes <= 0 {
-		l.pageBytes = archive.DefaultPageBytes
+	page := opts.Parquet.PageBytes
+	if page <= 0 {
+		page = archive.DefaultPageBytes
 	}
+	l.writers = newWriterPool(poolWriters(), pageBytes(&cfg, page, poolWriters()))
+	rgBytes := opts.Parquet.RowGroupBytes
+	if rgBytes <= 0 {
+		rgBytes = archive.DefaultRowGroupBytes
+	}
+	l.segmentBytes = segmentBytes(rgBytes)
 	l.spillRows = int(opts.Parquet.RowGroupRows)
 	if l.spillRows <= 0 {
 		l.spillRows = archive.DefaultRowGroupRows
@@ -351,11 +359,11 @@ func (l *Loader) runGeneration(ctx context.Context, gen *kafka.Generation, clien
 	}
 	l.m.assigned.Set(float64(len(as)))
 	l.log.Info("joined consumer group", "group", gen.GroupID, "generation", gen.ID, "member", gen.MemberID, "partitions", len(as))
-	if need := int64(len(as)) * openFileBytes; need > l.cfg.MemoryBytes/2 {
-		// The budget shrinks batches, pages and fetches with partitions,
-		// but not parquet-go's per-column state of each open file: the
-		// collector would run almost continuously (decision 0135).
-		l.log.Warn("LOADER_MEMORY_BYTES is small for the partitions assigned: each open Parquet file holds about 3 MiB of column buffers; raise it or run more loaders",
+	if need := int64(len(as)) * partitionFloorBytes; need > l.cfg.MemoryBytes/2 {
+		// The budget divides fetches and Arrow batches over the
+		// partitions down to their floors; past them, memory grows with
+		// the partitions (decision 0142).
+		l.log.Warn("LOADER_MEMORY_BYTES is small for the partitions assigned: their fetches and Arrow batches are at their 64 KiB floors, so memory grows with partitions; raise it or run more loaders",
 			"partitions", len(as), "memory_budget_mib", l.cfg.MemoryBytes>>20, "suggested_mib", 2*need>>20)
 	}
 

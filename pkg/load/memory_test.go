@@ -219,10 +219,9 @@ func catchUp(tb testing.TB, n, partitions int, s3 bool, limit int64) (cgroupPeak
 
 // TestCatchUpInA256MiBMemoryCgroup: a loader whose container allows
 // 256 MiB catches up on a backlog at its defaults without being OOM-killed,
-// on 6 and on 36 partitions; on 6 its peak RSS stays within 150 MiB (the
-// default LOADER_MEMORY_BYTES, not the container, bounds it). The 36
-// partition target (200 MiB) is not met (docs/loader.md): it is reported,
-// not asserted. BenchmarkCatchUpInMemoryCgroup runs the same with
+// on 6 and on 36 partitions, its peak RSS within 150 MiB on 6 and 200 MiB
+// on 36 (the default LOADER_MEMORY_BYTES, not the container, bounds it;
+// decisions 0135, 0142). BenchmarkCatchUpInMemoryCgroup runs the same with
 // 1,000,000 records, to local disk and to S3.
 func TestCatchUpInA256MiBMemoryCgroup(t *testing.T) {
 	n := 100_000
@@ -233,12 +232,12 @@ func TestCatchUpInA256MiBMemoryCgroup(t *testing.T) {
 	for _, tc := range []struct {
 		partitions int
 		maxRSS     int64
-	}{{6, 150 << 20}, {36, 0}} {
+	}{{6, 150 << 20}, {36, 200 << 20}} {
 		t.Run(fmt.Sprintf("partitions=%d", tc.partitions), func(t *testing.T) {
 			peak, rss, el := catchUp(t, n, tc.partitions, false, limit)
 			t.Logf("%d records on %d partitions in %s: cgroup of %d MiB, peak %d MiB (page cache included), loader peak RSS %d MiB",
 				n, tc.partitions, el.Round(time.Millisecond), limit>>20, peak>>20, rss>>20)
-			if tc.maxRSS > 0 && rss > tc.maxRSS {
+			if rss > tc.maxRSS {
 				t.Errorf("peak RSS %d MiB, want at most %d MiB", rss>>20, tc.maxRSS>>20)
 			}
 		})

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/parquet-go/parquet-go"
 	"github.com/segmentio/kafka-go"
 
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
@@ -31,19 +34,31 @@ type worker struct {
 
 	files     PartitionFiles
 	codec     *codec
-	batch     *schema.Batch          // rows not yet in the Parquet writer
-	batchSize int64                  // message bytes (values and keys) of batch
-	pw        *archive.ParquetWriter // the spooled file's writer; nil: none started
-	next      int64                  // next offset to read; negative until the first message
-	committed int64                  // last committed offset; negative: none
-	// The rows not published yet go into a Parquet file in spool (a local,
-	// unlinked temporary file) and are published at the next flush, as a
-	// new file or appended to base, the partition's file of the day.
+	batch     *schema.Batch // rows being appended, not sealed yet
+	batchSize int64         // message bytes (values and keys) of batch
+	next      int64         // next offset to read; negative until the first message
+	committed int64         // last committed offset; negative: none
+	// Sealed batches wait in stage (a local, unlinked temporary file), as
+	// an Arrow IPC stream, until they are written as one segment (decision
+	// 0142): on disk, not in memory, so a segment (a row group) can be
+	// large however many partitions share the budget.
+	stage      *os.File
+	staged     *ipc.Writer // nil: nothing staged
+	stageBuf   *bufio.Writer
+	stageCW    *countingWriter
+	sealedRows int
+	sealedSize int64 // message bytes
+	// The rows not published yet go as segments (complete Parquet files of
+	// one row group) into spool (a local, unlinked temporary file), all
+	// with the file schema ps, and are published at the next flush, joined
+	// into a new file or appended to base, the partition's file of the day.
 	spool     *os.File
-	cw        *countingWriter // counts the spooled file's bytes; nil: none started
+	segs      []archive.Segment
+	spoolEnd  int64
+	ps        *parquet.Schema // of the segments; nil: no segment yet
 	base      *archive.Tail   // the file the pending rows will grow; nil: a new file
-	fileRows  int             // rows spilled into the spool
-	fileSize  int64           // message bytes spilled into the spool
+	fileRows  int             // rows in segments
+	fileSize  int64           // message bytes in segments
 	first     int64           // offset of the first pending row
 	firstTime time.Time
 	pending   time.Time // wall time since something read is not committed
@@ -85,8 +100,10 @@ func (w *worker) run(ctx, gctx context.Context) error {
 	defer func() {
 		w.abortFile(gctx)
 		w.unaccount()
-		if w.spool != nil {
-			w.spool.Close()
+		for _, f := range []*os.File{w.spool, w.stage} {
+			if f != nil {
+				f.Close()
+			}
 		}
 	}()
 
@@ -219,26 +236,32 @@ func (w *worker) run(ctx, gctx context.Context) error {
 	}
 }
 
-// batchBytes is the size at which a partition's Arrow batch goes into its
-// Parquet writer: LOADER_BATCH_BYTES, or less when many partitions are
-// assigned, so their batches together take at most a quarter of
-// LOADER_BUFFER_BYTES in message bytes (an Arrow batch takes about twice
-// its messages' bytes: the typed columns, _raw, power-of-two buffers);
-// decisions 0048, 0135.
+// batchBytes is the size at which a partition's Arrow batch is sealed
+// (staged on disk until it is written in a segment; see seal):
+// LOADER_BATCH_BYTES, or less when many partitions are assigned, so their
+// unsealed batches together take at most a quarter of LOADER_BUFFER_BYTES
+// in message bytes (an Arrow batch takes about twice its messages' bytes:
+// the typed columns, _raw, power-of-two buffers); decisions 0048, 0135.
 func batchBytes(c *Config, assigned int) int64 {
 	return min(c.BatchBytes, max(c.BufferBytes/int64(4*max(assigned, 1)), 64<<10))
 }
 
-// pageBytes is the page size of a partition's Parquet writer: parquet-go
+// pageBytes is the page size of the pooled Parquet writers: parquet-go
 // keeps, for every column of every open file, buffers that grow to a page
 // (values, levels, encoded and compressed page: about three pages for the
-// _raw column), so the open files of all assigned partitions share an
-// eighth of LOADER_MEMORY_BYTES, at most PARQUET_PAGE_BYTES each and at
-// least 64 KiB (decision 0135).
-func pageBytes(c *Config, configured, assigned int) int {
-	share := c.MemoryBytes / 8 / int64(3*max(assigned, 1))
+// _raw column), so the writers share an eighth of LOADER_MEMORY_BYTES, at
+// most PARQUET_PAGE_BYTES each and at least 64 KiB (decisions 0135,
+// 0142). The writers number the cores, not the partitions.
+func pageBytes(c *Config, configured, writers int) int {
+	share := c.MemoryBytes / 8 / int64(3*max(writers, 1))
 	return int(min(int64(configured), max(share, 64<<10)))
 }
+
+// segmentBytes is the size, in message bytes, at which a partition's
+// staged rows become a segment: half of PARQUET_ROW_GROUP_BYTES (the
+// writer's estimate of a row group's uncompressed bytes runs ~1.5 times
+// the messages'), so that a segment is one row group (decision 0142).
+func segmentBytes(rowGroupBytes int64) int64 { return max(rowGroupBytes/2, 64<<10) }
 
 // readQueue is how many decoded messages may wait for a partition's worker,
 // in kafka-go's reader and again in the worker's channel: enough to keep the
@@ -366,46 +389,43 @@ func (w *worker) handle(ctx, gctx context.Context, m *kafka.Message) error {
 	if w.rows() >= int64(w.l.cfg.RotateRows) || w.size() >= w.l.cfg.RotateBytes {
 		return w.flush(gctx)
 	}
-	if w.batch.Len() >= w.l.spillRows || w.batchSize >= batchBytes(&w.l.cfg, w.assigned) {
-		if err := w.spill(gctx); err != nil {
+	if w.batch.Len() >= w.l.spillRows || w.batchSize >= batchBytes(&w.l.cfg, w.assigned) || w.account() {
+		// A full batch, or over the loader-wide budget with at least the
+		// average share: the batch goes to the stage file.
+		if err := w.seal(); err != nil {
 			return err
-		}
-	}
-	if w.account() {
-		// Over the loader-wide budget with at least this partition's share:
-		// its row group goes to the file now, smaller than configured.
-		if err := w.spill(gctx); err != nil {
-			return err
-		}
-		if w.pw != nil {
-			if err := w.pw.EndRowGroup(); err != nil {
-				return fmt.Errorf("write %s/%d@%d: %w", w.a.topic, w.a.partition, w.first, err)
-			}
 		}
 		w.account()
 	}
-	if w.pw != nil && w.pw.RowGroups() >= maxRowGroups(&w.l.cfg, w.assigned, w.codec.columns()) {
-		// The spooled file's footer metadata has reached its share: the
-		// rows are published now (the day's file grows) and the writer's
-		// metadata freed.
+	if w.unpublished()-w.fileRows >= w.l.spillRows || w.sealedSize+w.batchSize >= w.l.segmentBytes {
+		if err := w.writeSegment(gctx); err != nil {
+			return err
+		}
+		w.account()
+	}
+	if len(w.segs) >= maxRowGroups(&w.l.cfg, w.assigned, w.codec.columns()) {
+		// The footer metadata of the segments has reached its share: the
+		// rows are published now (the day's file grows).
 		return w.flush(gctx)
 	}
 	return nil
 }
 
-// maxRowGroups is how many row groups a partition's spooled file may hold
-// before its rows are published: parquet-go keeps the footer metadata of
-// each row group (~1 KiB per column) until the file is closed, and with
-// many partitions the budget makes row groups small, so an eighth of
-// LOADER_MEMORY_BYTES is divided over the assigned partitions' files
-// (at least 4 row groups each; decision 0135). Publishing grows the day's
-// file; it does not add one.
+// maxRowGroups is how many segments (row groups) a partition's spool may
+// hold before its rows are published. Joining them holds the footer
+// metadata of every segment (~1 KiB per column) until the publication is
+// written, so an eighth of LOADER_MEMORY_BYTES is divided over the
+// assigned partitions (at least 4 segments each; decisions 0135, 0142).
+// Segments are PARQUET_ROW_GROUP_BYTES / 2 of messages unless a flush
+// comes first, so this rarely binds. Publishing grows the day's file; it
+// does not add one.
 func maxRowGroups(c *Config, assigned, columns int) int {
 	return int(max(4, c.MemoryBytes/8/int64(max(assigned, 1)*max(columns, 1)<<10)))
 }
 
-// unpublished is the number of rows not published yet: spooled or buffered.
-func (w *worker) unpublished() int { return w.fileRows + w.batch.Len() }
+// unpublished is the number of rows not published yet: in segments,
+// staged or being appended.
+func (w *worker) unpublished() int { return w.fileRows + w.sealedRows + w.batch.Len() }
 
 // rows and size are the rows and message bytes of the file the pending
 // rows will be published in, for the rotation limits: the pending ones plus
@@ -419,7 +439,7 @@ func (w *worker) rows() int64 {
 }
 
 func (w *worker) size() int64 {
-	n := w.fileSize + w.batchSize
+	n := w.fileSize + w.sealedSize + w.batchSize
 	if w.base != nil {
 		n += w.base.MessageBytes
 	}
@@ -447,55 +467,125 @@ func (w *worker) growable(t time.Time) *archive.Tail {
 	return tail
 }
 
-// spill moves the buffered rows into the spooled Parquet file, starting it
-// on first use. Nothing becomes visible: that happens in flush.
-func (w *worker) spill(gctx context.Context) error {
-	if w.batch.Len() == 0 {
+// seal moves the batch being appended to the stage file.
+func (w *worker) seal() error {
+	n := w.batch.Len()
+	if n == 0 {
+		return nil
+	}
+	rec := w.batch.NewRecord()
+	defer rec.Release()
+	if w.ps == nil {
+		// The publication's first rows choose its plain columns.
+		ps, err := w.codec.fileSchema(rec)
+		if err != nil {
+			return err
+		}
+		w.ps = ps
+	}
+	if w.staged == nil {
+		if w.stage == nil {
+			f, err := archive.SpoolFile()
+			if err != nil {
+				return err
+			}
+			w.stage = f
+		}
+		w.stageCW = &countingWriter{w: io.NewOffsetWriter(w.stage, 0)}
+		if w.stageBuf == nil {
+			w.stageBuf = bufio.NewWriterSize(w.stageCW, 32<<10)
+		}
+		w.stageBuf.Reset(w.stageCW)
+		w.staged = ipc.NewWriter(w.stageBuf, ipc.WithSchema(w.codec.as), ipc.WithAllocator(w.codec.mem))
+	}
+	if err := w.staged.Write(rec); err != nil {
+		return fmt.Errorf("stage %s/%d@%d: %w", w.a.topic, w.a.partition, w.first, err)
+	}
+	w.sealedRows += n
+	w.sealedSize += w.batchSize
+	w.batchSize = 0
+	return nil
+}
+
+// writeSegment writes the staged rows (the batch being appended included)
+// to the spool as one segment, with a writer borrowed from the loader's
+// pool, and empties the stage. Nothing becomes visible: that happens in
+// flush.
+func (w *worker) writeSegment(gctx context.Context) error {
+	topic, part := w.a.topic, w.a.partition
+	if err := w.seal(); err != nil {
+		return err
+	}
+	if w.staged == nil {
 		return nil
 	}
 	if err := gctx.Err(); err != nil {
 		return err
 	}
-	if w.pw == nil {
-		if err := w.startSpool(); err != nil {
-			return fmt.Errorf("spool %s/%d@%d: %w", w.a.topic, w.a.partition, w.first, err)
-		}
+	err := w.staged.Close()
+	if err == nil {
+		err = w.stageBuf.Flush()
 	}
-	n, size := w.batch.Len(), w.batchSize
-	rec := w.batch.NewRecord()
-	err := w.pw.Write(rec)
-	rec.Release()
-	w.batchSize = 0
+	w.staged = nil
 	if err != nil {
-		return fmt.Errorf("write %s/%d@%d: %w", w.a.topic, w.a.partition, w.first, err)
+		return fmt.Errorf("stage %s/%d@%d: %w", topic, part, w.first, err)
 	}
-	w.fileRows += n
-	w.fileSize += size
-	return nil
-}
-
-// startSpool empties the spool file and starts a Parquet file in it.
-func (w *worker) startSpool() error {
 	if w.spool == nil {
 		f, err := archive.SpoolFile()
 		if err != nil {
-			return err
+			return fmt.Errorf("spool %s/%d@%d: %w", topic, part, w.first, err)
 		}
 		w.spool = f
 	}
-	if err := w.spool.Truncate(0); err != nil {
-		return err
-	}
-	if _, err := w.spool.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	w.cw = &countingWriter{w: w.spool}
-	pw, err := w.codec.newWriter(w.cw, pageBytes(&w.l.cfg, w.l.pageBytes, w.assigned))
+	cw := &countingWriter{w: io.NewOffsetWriter(w.spool, w.spoolEnd)}
+	pw, err := w.l.writers.get(gctx, w.codec, w.ps, cw)
 	if err != nil {
-		return err
+		return fmt.Errorf("write %s/%d@%d: %w", topic, part, w.first, err)
 	}
-	w.pw = pw
+	if err := w.unstage(pw); err != nil {
+		w.l.writers.drop()
+		return fmt.Errorf("write %s/%d@%d: %w", topic, part, w.first, err)
+	}
+	w.l.writers.put(w.ps, pw)
+	w.segs = append(w.segs, archive.Segment{Offset: w.spoolEnd, Size: cw.n})
+	w.spoolEnd += cw.n
+	w.fileRows += w.sealedRows
+	w.fileSize += w.sealedSize
+	w.sealedRows, w.sealedSize = 0, 0
+	// Emptied, the stage's pages are dropped, never written back.
+	if err := w.stage.Truncate(0); err != nil {
+		return fmt.Errorf("stage %s/%d: %w", topic, part, err)
+	}
 	return nil
+}
+
+// unstage writes the staged batches into pw as one file.
+func (w *worker) unstage(pw *archive.ParquetWriter) error {
+	rd, err := ipc.NewReader(io.NewSectionReader(w.stage, 0, w.stageCW.n), ipc.WithAllocator(w.codec.mem))
+	if err != nil {
+		return fmt.Errorf("read stage: %w", err)
+	}
+	defer rd.Release()
+	for rd.Next() {
+		if err := pw.Write(rd.RecordBatch()); err != nil {
+			return err
+		}
+	}
+	if err := rd.Err(); err != nil {
+		return fmt.Errorf("read stage: %w", err)
+	}
+	return pw.Close()
+}
+
+// resetSpool forgets the segments (after they were published or dropped)
+// and empties the spool file.
+func (w *worker) resetSpool() error {
+	w.segs, w.spoolEnd, w.ps = w.segs[:0], 0, nil
+	w.base, w.fileRows, w.fileSize = nil, 0, 0
+	if w.spool == nil {
+		return nil
+	}
+	return w.spool.Truncate(0)
 }
 
 // abortFile drops the pending rows.
@@ -506,20 +596,25 @@ func (w *worker) abortFile(ctx context.Context) {
 	if w.batch != nil {
 		w.batch.NewRecord().Release()
 	}
-	w.cw, w.pw, w.base, w.batchSize, w.fileRows, w.fileSize = nil, nil, nil, 0, 0, 0
+	w.staged = nil
+	w.sealedRows, w.sealedSize, w.batchSize = 0, 0, 0
+	w.resetSpool()
 }
 
-// account brings this partition's memory (its Arrow batch and the
-// unfinished row group of its open file) up to date in the loader-wide
-// total and reports whether the partition should end its row group to keep
-// the total under LOADER_BUFFER_BYTES: when over budget, every partition
-// holding at least the average share does so at its next record.
+// account brings this partition's memory (the Arrow batch being appended)
+// up to date in the loader-wide total and reports whether the partition
+// should seal it to keep the total under LOADER_BUFFER_BYTES: when over
+// budget, every partition holding at least the average share does so at
+// its next record (decision 0142).
 func (w *worker) account() bool {
-	size := w.batchSize
-	if w.pw != nil {
-		size += w.pw.RowGroupBytes()
+	// The batch being appended is counted at twice its message bytes (see
+	// batchBytes); sealed batches are on disk.
+	size := 2 * w.batchSize
+	if size == 0 {
+		w.unaccount()
+		return false
 	}
-	if w.accounted == 0 && size > 0 {
+	if w.accounted == 0 {
 		w.l.bufActive.Add(1)
 	}
 	total := w.l.bufTotal.Add(size - w.accounted)
@@ -590,19 +685,17 @@ func (w *worker) flush(gctx context.Context) error {
 	topic, part := w.a.topic, w.a.partition
 	start := time.Now()
 	if rows := w.unpublished(); rows > 0 {
-		if err := w.spill(gctx); err != nil {
+		if err := w.writeSegment(gctx); err != nil {
 			return err
 		}
-		err := w.pw.Close()
-		w.pw = nil
-		w.unaccount()
+		file, err := archive.JoinParquet(w.spool, w.segs)
 		if err != nil {
-			return fmt.Errorf("write %s/%d@%d: %w", topic, part, w.first, err)
+			return fmt.Errorf("publish %s/%d@%d: %w", topic, part, w.first, err)
 		}
 		pub, err := w.files.Publish(gctx, archive.Part{
-			File: w.spool, Size: w.cw.n, FirstOffset: w.first, FirstTime: w.firstTime, Next: w.next,
+			File: file, Size: file.Size(), FirstOffset: w.first, FirstTime: w.firstTime, Next: w.next,
 			Rows: int64(rows), MessageBytes: w.fileSize, Grow: w.base != nil,
-			NewWriter: w.codec.rowWriter(pageBytes(&w.l.cfg, w.l.pageBytes, w.assigned)),
+			NewWriter: w.codec.rowWriter(w.l.writers.page),
 		})
 		if err != nil {
 			return fmt.Errorf("publish %s/%d@%d: %w", topic, part, w.first, err)
@@ -619,8 +712,10 @@ func (w *worker) flush(gctx context.Context) error {
 		}
 		tot.rows.Add(int64(rows))
 		tot.bytes.Add(pub.Size)
-		w.log.Debug("published", "key", pub.Key, "grew", pub.Grew, "rows", rows, "bytes", pub.Size, "offset", w.first, "next", w.next)
-		w.cw, w.base, w.fileRows, w.fileSize = nil, nil, 0, 0
+		w.log.Debug("published", "key", pub.Key, "grew", pub.Grew, "rows", rows, "row_groups", file.RowGroups(), "bytes", pub.Size, "offset", w.first, "next", w.next)
+		if err := w.resetSpool(); err != nil {
+			return fmt.Errorf("spool %s/%d: %w", topic, part, err)
+		}
 	}
 	if err := w.callHook(gctx, StepCommit); err != nil {
 		return err
