@@ -33,8 +33,31 @@ const (
 
 // RowWriterFunc starts a Parquet file on w with the writer and settings the
 // rows of a [Part] were written with (the loader's codec), so merged rows
-// are encoded exactly as the loader encodes them.
-type RowWriterFunc func(w io.Writer) (*ParquetWriter, error)
+// are encoded exactly as the loader encodes them; plain names the string
+// columns the part wrote without a dictionary (its first rows were mostly
+// distinct there, see [PlainColumns]), which the merged row group writes
+// plain too.
+type RowWriterFunc func(w io.Writer, plain []string) (*ParquetWriter, error)
+
+// plainColumns returns the byte-array columns of rg written without a
+// dictionary.
+func plainColumns(rg *format.RowGroup) []string {
+	var plain []string
+	for i := range rg.Columns {
+		m := &rg.Columns[i].MetaData
+		if m.Type != format.ByteArray || m.NumValues == 0 || len(m.PathInSchema) != 1 {
+			continue
+		}
+		dict := false
+		for _, e := range m.Encoding {
+			dict = dict || e == format.RLEDictionary || e == format.PlainDictionary
+		}
+		if !dict {
+			plain = append(plain, m.PathInSchema[0])
+		}
+	}
+	return plain
+}
 
 // rowGroupBytes is a row group's uncompressed size.
 func rowGroupBytes(rg *format.RowGroup) int64 {
@@ -115,8 +138,8 @@ func mergeFits(bmd *format.FileMetaData, baseSize int64, keep int, merged int64)
 // mergeRows writes to w, with a writer from newWriter, one row group
 // holding the rows of base's row groups from keep on, then every row of
 // part, in that order (offset order: part's rows follow base's).
-func mergeRows(w io.Writer, newWriter RowWriterFunc, base io.ReaderAt, baseSize int64, keep int, part io.ReaderAt, partSize int64) error {
-	pw, err := newWriter(w)
+func mergeRows(w io.Writer, newWriter RowWriterFunc, plain []string, base io.ReaderAt, baseSize int64, keep int, part io.ReaderAt, partSize int64) error {
+	pw, err := newWriter(w, plain)
 	if err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}

@@ -23,8 +23,12 @@ func mergeable(t *testing.T, part Part) Part {
 	if err != nil {
 		t.Fatal(err)
 	}
-	part.NewWriter = func(w io.Writer) (*ParquetWriter, error) {
-		return NewParquetWriter(w, as, ps, WriterConfig{RowGroupRows: 4})
+	part.NewWriter = func(w io.Writer, plain []string) (*ParquetWriter, error) {
+		ps, err := WithPlainColumns(ps, as, plain)
+		if err != nil {
+			return nil, err
+		}
+		return NewParquetWriter(w, as, ps, WriterConfig{RowGroupRows: 4, SchemaAsGiven: true})
 	}
 	return part
 }

@@ -605,19 +605,20 @@ func (p *Partition) merge(base io.ReaderAt, baseSize int64, md, pmd *format.File
 	if !ok {
 		return nil, nil
 	}
-	return p.encodeMerged(base, baseSize, md, keep, part)
+	// mergePlan merges only a part of one row group.
+	return p.encodeMerged(base, baseSize, md, keep, plainColumns(&pmd.RowGroups[0]), part)
 }
 
 // encodeMerged re-encodes the rows of base's row groups from keep on and
-// part's into one row group in a spool file; nil if the result would leave
-// too many dead bytes.
-func (p *Partition) encodeMerged(base io.ReaderAt, baseSize int64, md *format.FileMetaData, keep int, part Part) (*mergedRows, error) {
+// part's into one row group in a spool file, the string columns in plain
+// without a dictionary; nil if the result would leave too many dead bytes.
+func (p *Partition) encodeMerged(base io.ReaderAt, baseSize int64, md *format.FileMetaData, keep int, plain []string, part Part) (*mergedRows, error) {
 	f, err := SpoolFile()
 	if err != nil {
 		return nil, err
 	}
 	m := &mergedRows{File: f, keep: keep}
-	if err := mergeRows(f, part.NewWriter, base, baseSize, keep, part.File, part.Size); err != nil {
+	if err := mergeRows(f, part.NewWriter, plain, base, baseSize, keep, part.File, part.Size); err != nil {
 		f.Close()
 		return nil, err
 	}
