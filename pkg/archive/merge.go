@@ -50,7 +50,7 @@ func plainColumns(rg *format.RowGroup) []string {
 		}
 		dict := false
 		for _, e := range m.Encoding {
-			dict = dict || e == format.RLEDictionary || e == format.PlainDictionary
+			dict = dict || e == format.RLEDictionary // what parquet-go writes
 		}
 		if !dict {
 			plain = append(plain, m.PathInSchema[0])
