@@ -96,7 +96,7 @@ type fenceCase struct {
 // part is growPart, mergeable in the cases that merge.
 func (c fenceCase) part(t *testing.T, from, to int64, raw int) Part {
 	if c.merge {
-		return mergeable(t, growPart(t, from, to, raw))
+		return flushPart(t, from, to, raw)
 	}
 	return growPart(t, from, to, raw)
 }

@@ -32,9 +32,14 @@ func growSchema() *arrow.Schema {
 }
 
 // growPart writes offsets [from, to) as a Parquet file in a spool file, each
-// row's _raw rawBytes long (random, so it does not compress), in row groups
-// of at most 4 rows.
+// row's _raw rawBytes long (random hex), in row groups of at most 4 rows.
 func growPart(t *testing.T, from, to int64, rawBytes int) Part {
+	t.Helper()
+	return growPartRows(t, from, to, rawBytes, 4)
+}
+
+// growPartRows is growPart with row groups of at most rowGroupRows rows.
+func growPartRows(t *testing.T, from, to int64, rawBytes int, rowGroupRows int64) Part {
 	t.Helper()
 	as := growSchema()
 	ps, err := ParquetSchema("employees", as, SchemaOptions{})
@@ -47,7 +52,7 @@ func growPart(t *testing.T, from, to int64, rawBytes int) Part {
 	}
 	t.Cleanup(func() { f.Close() })
 	cw := &countWriter{w: f}
-	w, err := NewParquetWriter(cw, as, ps, WriterConfig{RowGroupRows: 4})
+	w, err := NewParquetWriter(cw, as, ps, WriterConfig{RowGroupRows: rowGroupRows})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,8 +33,31 @@ const (
 
 // RowWriterFunc starts a Parquet file on w with the writer and settings the
 // rows of a [Part] were written with (the loader's codec), so merged rows
-// are encoded exactly as the loader encodes them.
-type RowWriterFunc func(w io.Writer) (*ParquetWriter, error)
+// are encoded exactly as the loader encodes them; plain names the string
+// columns the part wrote without a dictionary (its first rows were mostly
+// distinct there, see [PlainColumns]), which the merged row group writes
+// plain too.
+type RowWriterFunc func(w io.Writer, plain []string) (*ParquetWriter, error)
+
+// plainColumns returns the byte-array columns of rg written without a
+// dictionary.
+func plainColumns(rg *format.RowGroup) []string {
+	var plain []string
+	for i := range rg.Columns {
+		m := &rg.Columns[i].MetaData
+		if m.Type != format.ByteArray || m.NumValues == 0 || len(m.PathInSchema) != 1 {
+			continue
+		}
+		dict := false
+		for _, e := range m.Encoding {
+			dict = dict || e == format.RLEDictionary // what parquet-go writes
+		}
+		if !dict {
+			plain = append(plain, m.PathInSchema[0])
+		}
+	}
+	return plain
+}
 
 // rowGroupBytes is a row group's uncompressed size.
 func rowGroupBytes(rg *format.RowGroup) int64 {
@@ -59,26 +82,24 @@ func rowGroupSpan(rg *format.RowGroup) int64 {
 
 // mergePlan decides how a growth of base (baseSize bytes, footer bmd) by
 // part (footer pmd) goes: base's first keep row groups stay as they are and
-// the others are merged with part's rows; reencode says whether part's rows
-// are re-encoded into one row group at all (they are when anything of base
-// is merged, or when part holds several row groups). Merged are the longest
-// run of trailing row groups that, with part, hold at most mergeBytes
-// uncompressed and keep the file's dead bytes within their bound (decision
-// 0143); part is never re-encoded when it alone holds more than mergeBytes.
-func mergePlan(bmd *format.FileMetaData, baseSize int64, pmd *format.FileMetaData) (keep int, reencode bool) {
+// the others are merged with part's rows into one row group; ok is false
+// when nothing is merged (part is appended as it is). Merged are the
+// longest run of trailing row groups that, with part, hold at most
+// mergeBytes uncompressed and keep the file's dead bytes within their bound
+// (decision 0143). Only a part of one row group merges: the flush of an
+// extractor run's rows. A part of several row groups comes from a
+// catch-up (row groups cut by size or by the memory budget) and is never
+// re-encoded, so a catch-up encodes every row once.
+func mergePlan(bmd *format.FileMetaData, baseSize int64, pmd *format.FileMetaData) (keep int, ok bool) {
 	n := len(bmd.RowGroups)
-	var total, span int64
-	for i := range pmd.RowGroups {
-		total += rowGroupBytes(&pmd.RowGroups[i])
-		span += rowGroupSpan(&pmd.RowGroups[i])
-	}
-	if total > mergeBytes {
+	if len(pmd.RowGroups) != 1 {
 		return n, false
 	}
+	total := rowGroupBytes(&pmd.RowGroups[0])
 	// spans[j]: what the merged row group would span, estimated from what
 	// it replaces, when base's first j row groups are kept.
 	spans := make([]int64, n+1)
-	spans[n] = span
+	spans[n] = rowGroupSpan(&pmd.RowGroups[0])
 	keep = n
 	for keep > 0 {
 		b := rowGroupBytes(&bmd.RowGroups[keep-1])
@@ -92,7 +113,7 @@ func mergePlan(bmd *format.FileMetaData, baseSize int64, pmd *format.FileMetaDat
 	for keep < n && !mergeFits(bmd, baseSize, keep, spans[keep]) {
 		keep++
 	}
-	return keep, keep < n || len(pmd.RowGroups) > 1
+	return keep, keep < n
 }
 
 // deadAfterMerge returns the dead and live bytes a file of baseSize bytes
@@ -117,8 +138,8 @@ func mergeFits(bmd *format.FileMetaData, baseSize int64, keep int, merged int64)
 // mergeRows writes to w, with a writer from newWriter, one row group
 // holding the rows of base's row groups from keep on, then every row of
 // part, in that order (offset order: part's rows follow base's).
-func mergeRows(w io.Writer, newWriter RowWriterFunc, base io.ReaderAt, baseSize int64, keep int, part io.ReaderAt, partSize int64) error {
-	pw, err := newWriter(w)
+func mergeRows(w io.Writer, newWriter RowWriterFunc, plain []string, base io.ReaderAt, baseSize int64, keep int, part io.ReaderAt, partSize int64) error {
+	pw, err := newWriter(w, plain)
 	if err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}

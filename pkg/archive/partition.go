@@ -567,10 +567,7 @@ func (p *Partition) grow(ctx context.Context, part Part) (Published, error) {
 		}
 		if m != nil {
 			defer m.Close()
-			rows, rowsSize, keep = m, m.size, m.keep
-			if keep < len(md.RowGroups) {
-				prefix, e.BaseSize = baseSize, baseSize
-			}
+			rows, rowsSize, keep, prefix, e.BaseSize = m, m.size, m.keep, baseSize, baseSize
 		}
 	}
 	if err := p.writeJournal(ctx, e); err != nil {
@@ -599,34 +596,29 @@ type mergedRows struct {
 	keep int // row groups of the base listed before them
 }
 
-// merge re-encodes part's rows, with base's small trailing row groups
-// before them when the file's dead bytes allow, into one row group in a
-// spool file (decision 0143); nil when the growth should append part as it
-// is.
+// merge re-encodes base's small trailing row groups and part's rows into
+// one row group in a spool file (decision 0143); nil when the growth should
+// append part as it is: nothing small to merge, or the merged row group
+// would leave the file's dead bytes past their bound.
 func (p *Partition) merge(base io.ReaderAt, baseSize int64, md, pmd *format.FileMetaData, part Part) (*mergedRows, error) {
 	keep, ok := mergePlan(md, baseSize, pmd)
-	for ok {
-		m, err := p.mergeOnce(base, baseSize, md, keep, part)
-		if err != nil || m != nil {
-			return m, err
-		}
-		// The merged row group compressed better than estimated, so the
-		// dead bytes would pass their bound: merge part's rows alone.
-		keep, ok = len(md.RowGroups), keep < len(md.RowGroups) && len(pmd.RowGroups) > 1
+	if !ok {
+		return nil, nil
 	}
-	return nil, nil
+	// mergePlan merges only a part of one row group.
+	return p.encodeMerged(base, baseSize, md, keep, plainColumns(&pmd.RowGroups[0]), part)
 }
 
-// mergeOnce re-encodes the rows of base's row groups from keep on and
-// part's into one row group in a spool file; nil if the result would leave
-// too many dead bytes.
-func (p *Partition) mergeOnce(base io.ReaderAt, baseSize int64, md *format.FileMetaData, keep int, part Part) (*mergedRows, error) {
+// encodeMerged re-encodes the rows of base's row groups from keep on and
+// part's into one row group in a spool file, the string columns in plain
+// without a dictionary; nil if the result would leave too many dead bytes.
+func (p *Partition) encodeMerged(base io.ReaderAt, baseSize int64, md *format.FileMetaData, keep int, plain []string, part Part) (*mergedRows, error) {
 	f, err := SpoolFile()
 	if err != nil {
 		return nil, err
 	}
 	m := &mergedRows{File: f, keep: keep}
-	if err := mergeRows(f, part.NewWriter, base, baseSize, keep, part.File, part.Size); err != nil {
+	if err := mergeRows(f, part.NewWriter, plain, base, baseSize, keep, part.File, part.Size); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -643,8 +635,8 @@ func (p *Partition) mergeOnce(base io.ReaderAt, baseSize int64, md *format.FileM
 	for i := range mmd.RowGroups {
 		merged += rowGroupSpan(&mmd.RowGroups[i])
 	}
-	if keep < len(md.RowGroups) && !mergeFits(md, baseSize, keep, merged) {
-		f.Close()
+	if !mergeFits(md, baseSize, keep, merged) {
+		f.Close() // it compressed better than estimated: append part as it is
 		return nil, nil
 	}
 	p.log.Debug("merging row groups", "key", p.tail.Key, "kept", keep, "merged", len(md.RowGroups)-keep, "bytes", m.size)

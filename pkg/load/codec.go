@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 
@@ -91,7 +92,12 @@ func (c *codec) newFileWriter(w io.Writer, ps *parquet.Schema, pageBytes int) (*
 // mostly distinct written plain (archive.PlainColumns). Every segment of
 // one publication is written with the schema its first one got.
 func (c *codec) fileSchema(rec arrow.RecordBatch) (*parquet.Schema, error) {
-	plain := archive.PlainColumns(rec, c.ps, c.wcfg)
+	return c.plainSchema(archive.PlainColumns(rec, c.ps, c.wcfg))
+}
+
+// plainSchema is the topic's Parquet schema with the string columns in
+// plain written without a dictionary.
+func (c *codec) plainSchema(plain []string) (*parquet.Schema, error) {
 	if len(plain) == 0 {
 		return c.ps, nil
 	}
@@ -112,11 +118,28 @@ func (c *codec) fileSchema(rec arrow.RecordBatch) (*parquet.Schema, error) {
 	return ps, nil
 }
 
-// rowWriter starts files as newWriter does: a growth that merges small row
-// groups (archive decision 0143) encodes the merged rows with it, exactly
-// as the loader encodes rows.
+// rowWriter starts files as newFileWriter does, with the given string
+// columns plain: a growth that merges small row groups (archive decision
+// 0143) encodes the merged rows with it, exactly as the loader encodes
+// rows.
 func (c *codec) rowWriter(pageBytes int) archive.RowWriterFunc {
-	return func(w io.Writer) (*archive.ParquetWriter, error) { return c.newWriter(w, pageBytes) }
+	return func(w io.Writer, plain []string) (*archive.ParquetWriter, error) {
+		// Only the columns the topic's schema gives a dictionary can be
+		// plain by choice (_raw is always plain).
+		plain = slices.DeleteFunc(slices.Clone(plain), func(name string) bool {
+			leaf, ok := c.ps.Lookup(name)
+			if !ok {
+				return true
+			}
+			e := leaf.Node.Encoding()
+			return e == nil || e.Encoding() != parquet.RLEDictionary.Encoding()
+		})
+		ps, err := c.plainSchema(plain)
+		if err != nil {
+			return nil, err
+		}
+		return c.newFileWriter(w, ps, pageBytes)
+	}
 }
 
 // append adds m to b as one row: its typed columns and the metadata columns

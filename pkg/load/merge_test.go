@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/segmentio/kafka-go"
@@ -17,13 +18,27 @@ import (
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
 )
 
-// TestMergedFileEqualsOneShot: a day's file grown four times, each growth
+// TestMergedFileEqualsOneShot: a day's file grown three times, each growth
 // merging the small row groups (archive decision 0143), holds exactly the
 // rows — every column, deletions' nulls included — that the loader's codec
 // writes in one go, in one row group with the same encodings, compression
 // and bloom filter; DuckDB and parquet-go (which reads the page indexes as
-// one region) both read it.
+// one region) both read it. With flushes of a few rows every string column
+// has a dictionary; with flushes of 150 rows of distinct ids, the columns
+// the codec writes plain stay plain in the merged row group.
 func TestMergedFileEqualsOneShot(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		splits [][2]int
+	}{
+		{"few rows", [][2]int{{0, 10}, {10, 25}, {25, 33}, {33, 60}}},
+		{"distinct ids", [][2]int{{0, 150}, {150, 300}, {300, 450}, {450, 600}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { mergedEqualsOneShot(t, tc.splits) })
+	}
+}
+
+func mergedEqualsOneShot(t *testing.T, splits [][2]int) {
 	ctx := context.Background()
 	reg, err := schema.Load()
 	if err != nil {
@@ -34,9 +49,10 @@ func TestMergedFileEqualsOneShot(t *testing.T) {
 		t.Fatal(err)
 	}
 	topic := "ukgpro.employees"
-	msgs := employees(0, 60) // one UTC day
+	msgs := employees(0, splits[len(splits)-1][1])
+	day := baseTime.Truncate(24 * time.Hour)
 	for i := range msgs {
-		msgs[i].Topic, msgs[i].Offset = topic, int64(i)
+		msgs[i].Topic, msgs[i].Offset, msgs[i].Time = topic, int64(i), day.Add(time.Duration(i)*time.Second) // one UTC day
 		if i%10 == 7 {
 			msgs[i].Value = nil // a tombstone: null typed columns
 		}
@@ -82,7 +98,7 @@ func TestMergedFileEqualsOneShot(t *testing.T) {
 	}
 	defer files.Close()
 	var key string
-	for i, r := range [][2]int{{0, 10}, {10, 25}, {25, 33}, {33, 60}} {
+	for i, r := range splits {
 		path := filepath.Join(dir, fmt.Sprintf("part%d.parquet", i))
 		size := write(path, msgs[r[0]:r[1]])
 		f, err := os.Open(path)
