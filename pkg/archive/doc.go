@@ -23,14 +23,18 @@
 //     holds a flock until [Partition.Close]. A refused write is [ErrFenced].
 //   - [ParquetWriter] and [ParquetSchema]: Arrow record batches streamed into
 //     a Parquet file (zstd, statistics, page index, bloom filter), with the
-//     fixed type mapping of docs/archive.md.
+//     fixed type mapping of docs/archive.md; [ParquetWriter.Reset] reuses a
+//     writer for the next file.
+//   - [JoinParquet]: complete Parquet files (segments) lying one after the
+//     other in a spool file, read as one file without copying their pages
+//     (concat.go, docs/decisions/0142).
 //
 // A loader's partition goroutine does, per flush:
 //
-//	spool, _ := archive.SpoolFile()
-//	pw, err := archive.NewParquetWriter(spool, arrowSchema, parquetSchema, wcfg)
-//	pw.Write(batch) ...; pw.Close()
-//	pub, err := part.Publish(ctx, archive.Part{File: spool, Size: n, ..., Grow: part.Tail() != nil})
+//	pw.Reset(io.NewOffsetWriter(spool, end))    // a pooled writer, per segment
+//	pw.Write(batch) ...; pw.Close()             // one segment: a file of one row group
+//	file, err := archive.JoinParquet(spool, segments)
+//	pub, err := part.Publish(ctx, archive.Part{File: file, Size: file.Size(), ..., Grow: part.Tail() != nil})
 //	                                            // journal, temp file / upload, fsync+rename / complete
 //	gen.CommitOffsets(...)                      // only now the Kafka offset
 //	part.Committed(next)

@@ -6,10 +6,13 @@
 //
 // One goroutine per assigned partition, started with Generation.Start,
 // decodes messages into Arrow columns (package schema's Batch, typed from
-// the schema contract, then schema.MetaColumns), writes them a row group at
-// a time with archive.ParquetWriter into a spool file, and at each flush
+// the schema contract, then schema.MetaColumns), stages full batches on
+// local disk, writes them a row group (a segment) at a time into a spool
+// file with an archive.ParquetWriter borrowed from the loader's pool (one
+// per core, decision 0142), and at each flush
 // (wall-clock flush interval, rotation limits, UTC date change) publishes
-// them through package archive — as a new file or appended to the
+// the segments, joined (archive.JoinParquet), through package archive — as
+// a new file or appended to the
 // partition's file of the day — and only then commits the next offset.
 // When a partition
 // is assigned, the files of it at or past the committed offset are removed
