@@ -9,7 +9,7 @@
 // the schema contract, then schema.MetaColumns), stages full batches on
 // local disk, writes them a row group (a segment) at a time into a spool
 // file with an archive.ParquetWriter borrowed from the loader's pool (one
-// per core, decision 0142), and at each flush
+// per core up to 4, decision 0142), and at each flush
 // (wall-clock flush interval, rotation limits, UTC date change) publishes
 // the segments, joined (archive.JoinParquet), through package archive — as
 // a new file or appended to the

@@ -43,8 +43,11 @@ type pooledWriter struct {
 }
 
 // poolWriters is the number of writers of a loader: Parquet encoding and
-// compression are CPU-bound, so one per core (GOMAXPROCS).
-func poolWriters() int { return max(runtime.GOMAXPROCS(0), 1) }
+// compression are CPU-bound, so one per core (GOMAXPROCS), and at most 4,
+// as many as the pages compressed at once (archive's zstd encoders,
+// decision 0135): a writer more would wait for an encoder while holding
+// a row group (a node's core count must not size the loader's memory).
+func poolWriters() int { return min(max(runtime.GOMAXPROCS(0), 1), 4) }
 
 func newWriterPool(writers, page int) *writerPool {
 	return &writerPool{tokens: make(chan struct{}, max(writers, 1)), page: page}

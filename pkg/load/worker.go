@@ -487,7 +487,7 @@ func (w *worker) seal() error {
 		if w.stage == nil {
 			f, err := archive.SpoolFile()
 			if err != nil {
-				return err
+				return fmt.Errorf("stage %s/%d@%d: %w", w.a.topic, w.a.partition, w.first, err)
 			}
 			w.stage = f
 		}
