@@ -240,15 +240,20 @@ func shiftRowGroups(md *format.FileMetaData, delta, end int64) {
 		rg := &md.RowGroups[g]
 		shift(&rg.FileOffset)
 		for i := range rg.Columns {
-			c := &rg.Columns[i]
-			shift(&c.FileOffset)
-			shift(&c.MetaData.DataPageOffset)
-			shift(&c.MetaData.IndexPageOffset)
-			shift(&c.MetaData.DictionaryPageOffset)
-			shift(&c.MetaData.BloomFilterOffset)
-			shift(&c.ColumnIndexOffset)
+			shiftChunk(&rg.Columns[i], shift)
+			shift(&rg.Columns[i].ColumnIndexOffset)
 		}
 	}
+}
+
+// shiftChunk applies shift to every offset of column chunk c that points
+// into its pages or bloom filter (not to its page indexes).
+func shiftChunk(c *format.ColumnChunk, shift func(*int64)) {
+	shift(&c.FileOffset)
+	shift(&c.MetaData.DataPageOffset)
+	shift(&c.MetaData.IndexPageOffset)
+	shift(&c.MetaData.DictionaryPageOffset)
+	shift(&c.MetaData.BloomFilterOffset)
 }
 
 // shiftedOffsetIndex reads the offset index of column chunk c from r and

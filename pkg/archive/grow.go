@@ -192,12 +192,7 @@ func appendRowGroups(w io.Writer, base io.ReaderAt, prefix int64, bmd *format.Fi
 		shift(&rg.FileOffset)
 		rg.Ordinal = int16(keep + r)
 		for i := range rg.Columns {
-			c := &rg.Columns[i]
-			shift(&c.FileOffset)
-			shift(&c.MetaData.DataPageOffset)
-			shift(&c.MetaData.IndexPageOffset)
-			shift(&c.MetaData.DictionaryPageOffset)
-			shift(&c.MetaData.BloomFilterOffset)
+			shiftChunk(&rg.Columns[i], shift)
 		}
 		md.RowGroups = append(md.RowGroups, rg)
 	}
