@@ -303,7 +303,7 @@ func (x *Extractor) Run(ctx context.Context) (*Report, error) {
 		} else {
 			x.unsure.Store(false)
 		}
-	} else if err := x.writeMarks(context.WithoutCancel(ctx)); err != nil {
+	} else if err := x.writeMarks(context.WithoutCancel(ctx), true); err != nil {
 		errs = append(errs, err)
 	} else {
 		x.tailEvents = nil // the marks moved past them

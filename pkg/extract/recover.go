@@ -175,7 +175,11 @@ func (x *Extractor) recover(ctx context.Context) error {
 	if recovered > 0 || len(events) > 0 {
 		x.log.Warn("recovered an interrupted run", "records", recovered, "lifecycle_events", len(events))
 	}
-	return x.writeMarks(ctx)
+	// The lifecycle mark stays where it is: the events past it whose
+	// records Kafka refused (a partial write) are known only from this tail,
+	// and the process that publishes those records again may be a restarted
+	// one, which must read them back too. The next clean run moves it.
+	return x.writeMarks(ctx, false)
 }
 
 // tailIdentity is the state identity of a record read back from a route's
@@ -246,15 +250,20 @@ func (x *Extractor) readTail(ctx context.Context, topic string, fn func(*kafkax.
 	return nil
 }
 
-// writeMarks records the current end offsets of the data topics as marks.
-// Call it only when no produce is in flight.
-func (x *Extractor) writeMarks(ctx context.Context) error {
+// writeMarks records the current end offsets of the data topics and the
+// DLQ as marks, and of the lifecycle topic when lifecycle is set. Call it
+// only when no produce is in flight.
+func (x *Extractor) writeMarks(ctx context.Context, lifecycle bool) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	stateTopic := x.kcfg.Topic(kafkax.ExtractorState)
 	var msgs []kafka.Message
 	marks := map[string]map[int]int64{}
-	for _, topic := range append(routeTopics(), kafkax.Lifecycle, kafkax.DLQ) {
+	topics := append(routeTopics(), kafkax.DLQ)
+	if lifecycle {
+		topics = append(topics, kafkax.Lifecycle)
+	}
+	for _, topic := range topics {
 		full := x.kcfg.Topic(topic)
 		offs, err := kafkax.PartitionOffsets(ctx, x.cl, full)
 		if err != nil {
