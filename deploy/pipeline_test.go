@@ -143,7 +143,9 @@ func runPipeline(dir string) (*pipelineRun, error) {
 	}
 
 	// One message the loader cannot decode: it dead-letters it.
-	w := &kafka.Writer{Addr: kafka.TCP(broker.Addrs()...), Topic: "ukgpro.employees", RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond}
+	tr := &kafka.Transport{} // not kafka-go's process-wide one (see testenv.Transport)
+	defer tr.CloseIdleConnections()
+	w := &kafka.Writer{Addr: kafka.TCP(broker.Addrs()...), Transport: tr, Topic: "ukgpro.employees", RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond}
 	werr := w.WriteMessages(context.Background(), kafka.Message{Key: []byte("ACME1/NOTJSON"), Value: []byte("{not json")})
 	w.Close()
 	if werr != nil {
@@ -406,7 +408,9 @@ func freeAddr() (string, error) {
 func describeTopics(addrs []string) (map[string]topicInfo, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cl := &kafka.Client{Addr: kafka.TCP(addrs...), Timeout: 20 * time.Second}
+	tr := &kafka.Transport{} // not kafka-go's process-wide one (see testenv.Transport)
+	defer tr.CloseIdleConnections()
+	cl := &kafka.Client{Addr: kafka.TCP(addrs...), Transport: tr, Timeout: 20 * time.Second}
 	md, err := cl.Metadata(ctx, &kafka.MetadataRequest{})
 	if err != nil {
 		return nil, fmt.Errorf("metadata: %w", err)

@@ -57,13 +57,25 @@ func Sim(t testing.TB, cfg ukgsim.Config) (*ukgsim.Sim, string) {
 	return s, srv.URL
 }
 
+// Transport returns a kafka-go transport of the test's own, its connections
+// closed when the test ends. Give it to every kafka.Writer and kafka.Client
+// of a test: kafka-go's default transport is process-wide and keeps each
+// broker address's metadata for seconds, so an embedded broker that got a
+// port a previous test's broker had is first seen with that broker's
+// topics and partition counts ("topic partition not found").
+func Transport(t testing.TB) *kafka.Transport {
+	tr := &kafka.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	return tr
+}
+
 // Messages reads every message of topic, all partitions, up to the current
 // end offsets.
 func Messages(t testing.TB, brokers []string, topic string) []*kafkax.Message {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cl := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 30 * time.Second}
+	cl := &kafka.Client{Addr: kafka.TCP(brokers...), Transport: Transport(t), Timeout: 30 * time.Second}
 	offs, err := kafkax.PartitionOffsets(ctx, cl, topic)
 	if err != nil {
 		t.Fatal(err)

@@ -21,7 +21,7 @@ func TestGroupRoundTripResumesAtCommittedOffset(t *testing.T) {
 	defer cancel()
 
 	const topic, total, first = "roundtrip", 1000, 600
-	cl := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
+	cl := &kafka.Client{Transport: testenv.Transport(t), Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
 	res, err := cl.CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{
 		{Topic: topic, NumPartitions: 6, ReplicationFactor: 1},
 	}})
@@ -33,7 +33,8 @@ func TestGroupRoundTripResumesAtCommittedOffset(t *testing.T) {
 	}
 
 	w := &kafka.Writer{
-		Addr: kafka.TCP(brokers...), Topic: topic,
+		Transport: testenv.Transport(t),
+		Addr:      kafka.TCP(brokers...), Topic: topic,
 		Balancer: &kafka.Murmur2Balancer{}, RequiredAcks: kafka.RequireAll,
 		Compression: kafka.Zstd, BatchSize: 500, BatchTimeout: 5 * time.Millisecond,
 	}

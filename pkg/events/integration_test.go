@@ -13,6 +13,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv"
 	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv/pipeline"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/events"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/extract"
@@ -91,7 +92,7 @@ func publishedTopics(t *testing.T, p *pipeline.Pipeline) []string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cl := &kafka.Client{Addr: kafka.TCP(p.Brokers...), Timeout: 10 * time.Second}
+	cl := &kafka.Client{Transport: testenv.Transport(t), Addr: kafka.TCP(p.Brokers...), Timeout: 10 * time.Second}
 	md, err := cl.Metadata(ctx, &kafka.MetadataRequest{})
 	if err != nil {
 		t.Fatal(err)

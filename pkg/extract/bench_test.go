@@ -158,7 +158,7 @@ func benchPolicy(b *testing.B) extract.Redactor {
 
 // topicTotal sums the end offsets of the data topics.
 func topicTotal(b *testing.B, brokers []string) int64 {
-	cl := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 30 * time.Second}
+	cl := &kafka.Client{Transport: testenv.Transport(b), Addr: kafka.TCP(brokers...), Timeout: 30 * time.Second}
 	var total int64
 	for _, topic := range []string{kafkax.Employees, kafkax.People, kafkax.JobHistory, kafkax.Compensation} {
 		offs, err := kafkax.PartitionOffsets(context.Background(), cl, "ukgpro."+topic)

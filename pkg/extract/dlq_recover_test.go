@@ -7,6 +7,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/ukgsim"
 )
@@ -32,7 +33,7 @@ func TestDeadLetterNotRepeatedAfterLostState(t *testing.T) {
 	// What a kill between the acknowledgement and the state write leaves:
 	// no state entries for the dead letters, and the DLQ mark before them
 	// (the keys land where the extractor's own writes do: murmur2).
-	w := &kafka.Writer{Addr: kafka.TCP(p.brokers...), Topic: p.kcfg.Topic(kafkax.ExtractorState),
+	w := &kafka.Writer{Transport: testenv.Transport(t), Addr: kafka.TCP(p.brokers...), Topic: p.kcfg.Topic(kafkax.ExtractorState),
 		Balancer: &kafka.Murmur2Balancer{}, RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond}
 	defer w.Close()
 	var lost []kafka.Message

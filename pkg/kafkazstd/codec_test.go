@@ -158,7 +158,7 @@ func TestConsumesThroughKafkaGo(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	const topic, n = "kafkazstd-test", 3000
-	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Topic: topic, Compression: kafka.Zstd,
+	w := &kafka.Writer{Transport: testenv.Transport(t), Addr: kafka.TCP(brokers...), Topic: topic, Compression: kafka.Zstd,
 		BatchSize: 1000, BatchBytes: 1 << 20, AllowAutoTopicCreation: true, RequiredAcks: kafka.RequireAll,
 		Balancer: kafka.BalancerFunc(func(_ kafka.Message, p ...int) int { return p[0] })}
 	defer w.Close()

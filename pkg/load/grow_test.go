@@ -19,7 +19,9 @@ import (
 // groupOffsets returns the group's committed offset per partition of topic
 // (partitions without a commit are absent).
 func groupOffsets(ctx context.Context, kc kafkax.Config, group, topic string) (map[int]int64, error) {
-	cl := &kafka.Client{Addr: kafka.TCP(kc.Brokers...), Timeout: 10 * time.Second}
+	tr := &kafka.Transport{} // not kafka-go's process-wide one (see testenv.Transport)
+	defer tr.CloseIdleConnections()
+	cl := &kafka.Client{Addr: kafka.TCP(kc.Brokers...), Transport: tr, Timeout: 10 * time.Second}
 	var parts []int
 	for p := range kc.Partitions {
 		parts = append(parts, p)

@@ -142,7 +142,8 @@ func message(key, value string, i int, schemaID string) kafka.Message {
 func produce(t testing.TB, kc kafkax.Config, topic string, msgs ...kafka.Message) {
 	t.Helper()
 	w := &kafka.Writer{
-		Addr: kafka.TCP(kc.Brokers...), Topic: topic, Balancer: &kafka.Hash{},
+		Transport: testenv.Transport(t),
+		Addr:      kafka.TCP(kc.Brokers...), Topic: topic, Balancer: &kafka.Hash{},
 		RequiredAcks: kafka.RequireAll, BatchSize: 500, BatchTimeout: 5 * time.Millisecond,
 		BatchBytes: 512 << 10, Compression: kafka.Zstd, // as the extractor produces
 	}
@@ -241,7 +242,7 @@ func duckStrings(t testing.TB, db *sql.DB, q string) []string {
 // highWaterMarks returns each partition's end offset of topic.
 func highWaterMarks(t testing.TB, kc kafkax.Config, topic string) map[int]int64 {
 	t.Helper()
-	cl := &kafka.Client{Addr: kafka.TCP(kc.Brokers...), Timeout: 10 * time.Second}
+	cl := &kafka.Client{Transport: testenv.Transport(t), Addr: kafka.TCP(kc.Brokers...), Timeout: 10 * time.Second}
 	req := &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{}}
 	for p := range kc.Partitions {
 		req.Topics[topic] = append(req.Topics[topic], kafka.LastOffsetOf(p))

@@ -281,7 +281,7 @@ func grepLines(body, prefix string) string {
 // of topic (-1: none).
 func committedOffsets(t testing.TB, kc kafkax.Config, group, topic string) map[int]int64 {
 	t.Helper()
-	cl := &kafka.Client{Addr: kafka.TCP(kc.Brokers...), Timeout: 10 * time.Second}
+	cl := &kafka.Client{Transport: testenv.Transport(t), Addr: kafka.TCP(kc.Brokers...), Timeout: 10 * time.Second}
 	var parts []int
 	for p := range kc.Partitions {
 		parts = append(parts, p)

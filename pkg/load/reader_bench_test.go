@@ -14,6 +14,7 @@ import (
 	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/ukgpro-stream/ukgpro-stream/internal/testenv"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/archive"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/kafkax"
 	"github.com/ukgpro-stream/ukgpro-stream/pkg/schema"
@@ -49,7 +50,7 @@ func BenchmarkReaderOverAYearOfArchive(b *testing.B) {
 	// Every key has several rows: kfake compacts a compact,delete topic
 	// whenever it likes (it has no min.compaction.lag.ms), which would
 	// leave the latest row per key only. This year keeps all its rows.
-	cl := &kafka.Client{Addr: kafka.TCP(kc.Brokers...), Timeout: 10 * time.Second}
+	cl := &kafka.Client{Transport: testenv.Transport(b), Addr: kafka.TCP(kc.Brokers...), Timeout: 10 * time.Second}
 	res, err := cl.AlterConfigs(context.Background(), &kafka.AlterConfigsRequest{Resources: []kafka.AlterConfigRequestResource{{
 		ResourceType: kafka.ResourceTypeTopic, ResourceName: emp,
 		Configs: []kafka.AlterConfigRequestConfig{{Name: "cleanup.policy", Value: "delete"}, {Name: "retention.ms", Value: "-1"}},

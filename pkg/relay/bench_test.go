@@ -98,7 +98,7 @@ func produceEvents(tb testing.TB, brokers []string, kc kafkax.Config, employees,
 			evs = append(evs, webhook.Event{ID: id, Key: key, Type: "com.ukgpro.lifecycle.employee.job_changed"})
 		}
 	}
-	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Topic: kc.Topic(kafkax.Lifecycle), Balancer: &kafka.Murmur2Balancer{},
+	w := &kafka.Writer{Transport: testenv.Transport(tb), Addr: kafka.TCP(brokers...), Topic: kc.Topic(kafkax.Lifecycle), Balancer: &kafka.Murmur2Balancer{},
 		RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond}
 	defer w.Close()
 	if err := w.WriteMessages(context.Background(), msgs...); err != nil {

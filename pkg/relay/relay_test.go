@@ -143,7 +143,7 @@ func committedLag(t *testing.T, p *pipeline.Pipeline) int64 {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cl := &kafka.Client{Addr: kafka.TCP(p.Brokers...), Timeout: 10 * time.Second}
+	cl := &kafka.Client{Transport: testenv.Transport(t), Addr: kafka.TCP(p.Brokers...), Timeout: 10 * time.Second}
 	topic := p.Kafka.Topic(kafkax.Lifecycle)
 	offs, err := kafkax.PartitionOffsets(ctx, cl, topic)
 	if err != nil {

@@ -42,7 +42,7 @@ func TestCheckFindsEveryKindOfError(t *testing.T) {
 	if err := kafkax.EnsureTopics(ctx, cfg, kafkax.Employees, kafkax.People, kafkax.Compensation, kafkax.JobHistory); err != nil {
 		t.Fatal(err)
 	}
-	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Balancer: &kafka.Hash{}, BatchTimeout: time.Millisecond}
+	w := &kafka.Writer{Transport: testenv.Transport(t), Addr: kafka.TCP(brokers...), Balancer: &kafka.Hash{}, BatchTimeout: time.Millisecond}
 	defer w.Close()
 	msg := func(topic string, raw []byte) kafka.Message {
 		key, _, err := Identity(topic, raw)
@@ -124,7 +124,7 @@ func TestCheckRequiresDeletionOfRemovedRecords(t *testing.T) {
 	if err := kafkax.EnsureTopics(ctx, cfg, kafkax.Employees, kafkax.People, kafkax.Compensation, kafkax.JobHistory); err != nil {
 		t.Fatal(err)
 	}
-	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Balancer: &kafka.Hash{}, BatchTimeout: time.Millisecond}
+	w := &kafka.Writer{Transport: testenv.Transport(t), Addr: kafka.TCP(brokers...), Balancer: &kafka.Hash{}, BatchTimeout: time.Millisecond}
 	defer w.Close()
 	var all []kafka.Message
 	for ep, topic := range Topics {
