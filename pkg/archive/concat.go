@@ -257,11 +257,15 @@ func shiftChunk(c *format.ColumnChunk, shift func(*int64)) {
 }
 
 // shiftedOffsetIndex reads the offset index of column chunk c from r and
-// returns it re-encoded with its page locations moved by delta.
+// returns it re-encoded with its page locations moved by delta (as read
+// when delta is 0).
 func shiftedOffsetIndex(r io.ReaderAt, c *format.ColumnChunk, delta int64) ([]byte, error) {
 	blob := make([]byte, c.OffsetIndexLength)
 	if _, err := r.ReadAt(blob, c.OffsetIndexOffset); err != nil {
 		return nil, fmt.Errorf("read offset index: %w", err)
+	}
+	if delta == 0 {
+		return blob, nil
 	}
 	var oi format.OffsetIndex
 	if err := thrift.Unmarshal(new(thrift.CompactProtocol), blob, &oi); err != nil {

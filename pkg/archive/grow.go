@@ -138,24 +138,9 @@ func appendRowGroups(w io.Writer, base io.ReaderAt, prefix int64, bmd *format.Fi
 		pmd = *md
 		// parquet-go writes the page indexes last, right before the
 		// footer; they are written again below, so the verbatim region
-		// ends where they begin when nothing else lies past that point.
-		regionEnd = pstart
-		for _, rg := range pmd.RowGroups {
-			for _, c := range rg.Columns {
-				for _, off := range []int64{c.ColumnIndexOffset, c.OffsetIndexOffset} {
-					if off > 0 {
-						regionEnd = min(regionEnd, off)
-					}
-				}
-			}
-		}
-		for _, rg := range pmd.RowGroups {
-			for i := range rg.Columns {
-				if pagesEnd(&rg.Columns[i]) > regionEnd {
-					regionEnd = pstart // unexpected layout: copy everything, waste a little
-				}
-			}
-		}
+		// ends where they begin (everything up to the footer in another
+		// layout: a little waste).
+		regionEnd, _ = segmentLayout(&pmd, pstart)
 	}
 	if _, err := io.Copy(w, io.NewSectionReader(base, 0, prefix)); err != nil {
 		return fmt.Errorf("grow: copy old row groups: %w", err)
@@ -204,21 +189,17 @@ func appendRowGroups(w io.Writer, base io.ReaderAt, prefix int64, bmd *format.Fi
 		srcs = append(srcs, s)
 	}
 	var blob []byte
-	read := func(r io.ReaderAt, off int64, n int32) ([]byte, error) {
-		blob = append(blob[:0], make([]byte, n)...)
-		_, err := r.ReadAt(blob, off)
-		return blob, err
-	}
 	for _, s := range srcs { // column indexes: no offsets inside, copied
 		for i := range s.rg.Columns {
 			c := &s.rg.Columns[i]
 			if c.ColumnIndexOffset <= 0 {
 				continue
 			}
-			b, err := read(s.r, c.ColumnIndexOffset, c.ColumnIndexLength)
-			if err != nil {
+			blob = slices.Grow(blob[:0], int(c.ColumnIndexLength))[:c.ColumnIndexLength]
+			if _, err := s.r.ReadAt(blob, c.ColumnIndexOffset); err != nil {
 				return fmt.Errorf("grow: read column index: %w", err)
 			}
+			b := blob
 			if _, err := w.Write(b); err != nil {
 				return err
 			}
@@ -232,21 +213,9 @@ func appendRowGroups(w io.Writer, base io.ReaderAt, prefix int64, bmd *format.Fi
 			if c.OffsetIndexOffset <= 0 {
 				continue
 			}
-			b, err := read(s.r, c.OffsetIndexOffset, c.OffsetIndexLength)
+			b, err := shiftedOffsetIndex(s.r, c, s.delta)
 			if err != nil {
-				return fmt.Errorf("grow: read offset index: %w", err)
-			}
-			if s.delta != 0 {
-				var oi format.OffsetIndex
-				if err := thrift.Unmarshal(new(thrift.CompactProtocol), b, &oi); err != nil {
-					return fmt.Errorf("grow: decode offset index: %w", err)
-				}
-				for k := range oi.PageLocations {
-					oi.PageLocations[k].Offset += s.delta
-				}
-				if b, err = thrift.Marshal(new(thrift.CompactProtocol), &oi); err != nil {
-					return fmt.Errorf("grow: encode offset index: %w", err)
-				}
+				return fmt.Errorf("grow: %w", err)
 			}
 			if _, err := w.Write(b); err != nil {
 				return err

@@ -193,6 +193,18 @@ func TestGrowAppendsRowGroupsVerbatim(t *testing.T) {
 	}
 }
 
+// crashAt returns a hook that fails the next step at point on a data file
+// (journal writes pass), once armed is set, and disarms itself.
+func crashAt(point Point) (hook Hook, armed *atomic.Bool) {
+	armed = new(atomic.Bool)
+	return func(_ context.Context, p Point, key string) error {
+		if p == point && !strings.HasPrefix(key, "_loader/") && armed.CompareAndSwap(true, false) {
+			return errCrash
+		}
+		return nil
+	}, armed
+}
+
 // TestGrowthCrashPoints crashes a growth at every point, then recovers from
 // the committed offset and re-publishes: the file never keeps rows past the
 // committed offset, nothing is left behind, every offset ends up archived
@@ -213,13 +225,7 @@ func TestGrowthCrashPoints(t *testing.T) {
 			}
 			t.Run(be.name+"/"+name, func(t *testing.T) {
 				ctx := context.Background()
-				var armed atomic.Bool
-				hook := func(_ context.Context, p Point, key string) error {
-					if p == point && !strings.HasPrefix(key, "_loader/") && armed.CompareAndSwap(true, false) {
-						return errCrash
-					}
-					return nil
-				}
+				hook, armed := crashAt(point)
 				s := be.open(t, WithHook(hook))
 				p, _, err := Recover(ctx, s, testTopic, 0, -1, WithHook(hook))
 				if err != nil {

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"io"
 	"slices"
-	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
@@ -290,13 +288,7 @@ func TestMergeCrashPoints(t *testing.T) {
 			}
 			t.Run(be.name+"/"+name, func(t *testing.T) {
 				ctx := context.Background()
-				var armed atomic.Bool
-				hook := func(_ context.Context, p Point, key string) error {
-					if p == point && !strings.HasPrefix(key, "_loader/") && armed.CompareAndSwap(true, false) {
-						return errCrash
-					}
-					return nil
-				}
+				hook, armed := crashAt(point)
 				s := be.open(t, WithHook(hook))
 				p, _, err := Recover(ctx, s, testTopic, 0, -1, WithHook(hook))
 				if err != nil {
