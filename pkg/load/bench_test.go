@@ -173,7 +173,11 @@ func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int
 	// The Parquet settings are pkg/archive's defaults unless the
 	// environment sets them (cmd/loader repeats them in its own tags).
 	env := loaderEnv(kc, root, "OPS_ADDR="+addr, fmt.Sprintf("LOADER_GROUP_ID=bench-%d", iter),
-		"LOADER_TOPICS=employees", "LOADER_FLUSH_INTERVAL=1m", "LOADER_ROTATE_ROWS=500000", "LOG_LEVEL="+envStr("LOADER_BENCH_LOG", "warn"),
+		"LOADER_TOPICS=employees", "LOADER_FLUSH_INTERVAL=1m",
+		// The default fetch wait, not the tests' 100 ms: kafka-go times a
+		// fetch out after it, and the embedded broker, answering six
+		// partitions' first fetches at once, took longer (retries).
+		"LOADER_FETCH_MAX_WAIT=500ms", "LOADER_ROTATE_ROWS=500000", "LOG_LEVEL="+envStr("LOADER_BENCH_LOG", "warn"),
 		"PARQUET_ZSTD_LEVEL="+envStr("PARQUET_ZSTD_LEVEL", strconv.Itoa(archive.DefaultZstdLevel)),
 		"PARQUET_ROW_GROUP_BYTES="+envStr("PARQUET_ROW_GROUP_BYTES", strconv.Itoa(archive.DefaultRowGroupBytes)),
 		"PARQUET_PAGE_BYTES="+envStr("PARQUET_PAGE_BYTES", strconv.Itoa(archive.DefaultPageBytes)))
