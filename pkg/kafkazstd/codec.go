@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/segmentio/kafka-go/compress"
@@ -23,7 +24,20 @@ const MaxBatchBytes = 256 << 20
 type Codec struct {
 	dec   *zstd.Decoder
 	write kzstd.Codec
-	bufs  sync.Pool // *bytes.Buffer: compressed input and decompressed output
+	// ratio is the last batch's decompressed size per compressed byte,
+	// in 1/256ths: the size a batch is decompressed into, before it is
+	// known.
+	ratio atomic.Int64
+
+	// Idle buffers (compressed input; decompressed output when kafka-go's
+	// buffer is too small for a batch) are kept on a short free list, not
+	// in a sync.Pool: a pool is emptied by every GC, and a loader near its
+	// soft memory limit collects several times a second, so each batch
+	// paid for new buffers of hundreds of KiB (large allocations, which
+	// the runtime pays for by returning other memory to the OS first).
+	mu   sync.Mutex
+	idle []*bytes.Buffer
+	keep int // at most this many idle buffers
 }
 
 var _ compress.Codec = (*Codec)(nil)
@@ -32,15 +46,18 @@ var _ compress.Codec = (*Codec)(nil)
 // (further readers wait their turn: decompression is CPU-bound and a small
 // share of a consumer's work); concurrency below 1 means 1.
 func New(concurrency int) (*Codec, error) {
+	concurrency = max(concurrency, 1)
 	dec, err := zstd.NewReader(nil,
-		zstd.WithDecoderConcurrency(max(concurrency, 1)),
+		zstd.WithDecoderConcurrency(concurrency),
 		zstd.WithDecoderLowmem(true),
 		zstd.WithDecoderMaxMemory(MaxBatchBytes),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("zstd decoder: %w", err)
 	}
-	return &Codec{dec: dec}, nil
+	c := &Codec{dec: dec, keep: 2 * concurrency}
+	c.ratio.Store(4 << 8) // kafka-go's own guess
+	return c, nil
 }
 
 // Code is Kafka's code of zstd (4).
@@ -57,59 +74,99 @@ func (c *Codec) NewWriter(w io.Writer) io.WriteCloser { return c.write.NewWriter
 func (c *Codec) NewReader(r io.Reader) io.ReadCloser { return &reader{c: c, src: r} }
 
 func (c *Codec) buffer() *bytes.Buffer {
-	if b, ok := c.bufs.Get().(*bytes.Buffer); ok {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if n := len(c.idle); n > 0 {
+		b := c.idle[n-1]
+		c.idle = c.idle[:n-1]
 		b.Reset()
 		return b
 	}
 	return new(bytes.Buffer)
 }
 
+func (c *Codec) release(b *bytes.Buffer) {
+	if b == nil || b.Cap() > MaxBatchBytes/16 {
+		return // a rare huge batch: not kept
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.idle) < c.keep {
+		c.idle = append(c.idle, b)
+	}
+}
+
+// expected is the decompressed size of a batch of n compressed bytes,
+// guessed from the last batch (with an eighth to spare).
+func (c *Codec) expected(n int) int {
+	return int(min(int64(n)*c.ratio.Load()*9/8>>8, MaxBatchBytes))
+}
+
 type reader struct {
 	c    *Codec
 	src  io.Reader
-	out  *bytes.Buffer // decompressed batch; nil until the first Read
+	out  *bytes.Buffer // decompressed bytes not read yet; nil: none
 	err  error
 	done bool
 }
 
-func (r *reader) decode() {
+// decode decompresses the whole batch: into p (the caller's buffer: kafka-go
+// reads a batch into a buffer it keeps, bytes.Buffer.ReadFrom) when the batch
+// fits there, so it is written once; otherwise into r.out. It returns how
+// much of p it filled.
+func (r *reader) decode(p []byte) int {
 	r.done = true
 	in := r.c.buffer()
-	defer r.c.bufs.Put(in)
+	defer r.c.release(in)
 	if _, err := in.ReadFrom(r.src); err != nil {
 		r.err = fmt.Errorf("read zstd batch: %w", err)
-		return
+		return 0
 	}
 	r.src = nil
-	r.out = r.c.buffer()
-	// A batch decompresses to a few times its size; starting there saves
-	// DecodeAll most of its regrowing.
-	r.out.Grow(4 * in.Len())
-	b, err := r.c.dec.DecodeAll(in.Bytes(), r.out.AvailableBuffer())
+	if in.Len() == 0 {
+		return 0
+	}
+	dst := p[:0:len(p)] // past len(p), DecodeAll allocates
+	if want := r.c.expected(in.Len()); want > len(p) {
+		r.out = r.c.buffer()
+		r.out.Grow(want)
+		dst = r.out.AvailableBuffer()
+	}
+	b, err := r.c.dec.DecodeAll(in.Bytes(), dst)
 	if err != nil {
 		r.err = fmt.Errorf("decompress zstd batch: %w", err)
-		return
+		return 0
 	}
-	if cap(b) > r.out.Cap() {
-		r.out = bytes.NewBuffer(b) // DecodeAll outgrew the buffer
+	r.c.ratio.Store(max(int64(len(b))<<8/int64(in.Len()), 1<<8))
+	if len(b) == 0 {
+		return 0
+	}
+	if len(p) >= len(b) && &b[0] == &p[0] {
+		return len(b) // decompressed in place
+	}
+	if r.out == nil || cap(b) > r.out.Cap() {
+		r.c.release(r.out)
+		r.out = bytes.NewBuffer(b) // DecodeAll outgrew its buffer
 	} else {
 		r.out.Write(b) // in place: b is the buffer's own free space
 	}
+	n, _ := r.out.Read(p)
+	return n
 }
 
 // Read implements io.Reader.
 func (r *reader) Read(p []byte) (int, error) {
-	if !r.done {
-		r.decode()
+	var n int
+	switch {
+	case !r.done:
+		n = r.decode(p)
+	case r.err == nil && r.out != nil:
+		n, _ = r.out.Read(p)
 	}
 	if r.err != nil {
 		return 0, r.err
 	}
-	if r.out.Len() == 0 && len(p) > 0 {
-		return 0, io.EOF
-	}
-	n, _ := r.out.Read(p)
-	if r.out.Len() == 0 {
+	if r.out == nil || r.out.Len() == 0 {
 		// EOF with the last bytes: bytes.Buffer.ReadFrom (kafka-go's
 		// caller) would otherwise grow its buffer for one more Read, to
 		// twice the batch when the batch filled it exactly.
@@ -121,10 +178,13 @@ func (r *reader) Read(p []byte) (int, error) {
 // WriteTo implements io.WriterTo.
 func (r *reader) WriteTo(w io.Writer) (int64, error) {
 	if !r.done {
-		r.decode()
+		r.decode(nil)
 	}
 	if r.err != nil {
 		return 0, r.err
+	}
+	if r.out == nil {
+		return 0, nil
 	}
 	return r.out.WriteTo(w)
 }
@@ -132,10 +192,8 @@ func (r *reader) WriteTo(w io.Writer) (int64, error) {
 // Close returns the buffers for reuse; Read after Close reports
 // io.ErrClosedPipe.
 func (r *reader) Close() error {
-	if r.out != nil {
-		r.c.bufs.Put(r.out)
-		r.out = nil
-	}
+	r.c.release(r.out)
+	r.out = nil
 	r.done, r.err, r.src = true, io.ErrClosedPipe, nil
 	return nil
 }

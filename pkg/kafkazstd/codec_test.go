@@ -143,6 +143,46 @@ func TestMemoryFollowsTheBatchNotTheWindow(t *testing.T) {
 	}
 }
 
+// TestBatchesDecompressIntoTheCallersBuffer: kafka-go reads every batch
+// into a buffer it keeps (bytes.Buffer.ReadFrom); once that buffer holds a
+// batch, the next batches are decompressed straight into it, and the
+// codec's own buffers outlive garbage collections: a batch costs no
+// allocation of its size, however often the consumer collects.
+func TestBatchesDecompressIntoTheCallersBuffer(t *testing.T) {
+	const size = 300 << 10 // a kafka-go producer's batch of 100 records
+	want := batch(size)
+	src := compressed(t, want)
+	c, err := New(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dst bytes.Buffer
+	read := func() {
+		dst.Reset()
+		dst.Grow(4 * len(src)) // as kafka-go does before ReadFrom
+		r := c.NewReader(&io.LimitedReader{R: bytes.NewReader(src), N: int64(len(src))})
+		if _, err := dst.ReadFrom(r); err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+		if !bytes.Equal(dst.Bytes(), want) {
+			t.Fatalf("decompressed %d bytes differ from the %d compressed", dst.Len(), len(want))
+		}
+	}
+	read() // the first batch grows the caller's buffer
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	const batches = 20
+	for range batches {
+		runtime.GC() // a sync.Pool would be emptied
+		read()
+	}
+	runtime.ReadMemStats(&after)
+	if per := (after.TotalAlloc - before.TotalAlloc) / batches; per > size/8 {
+		t.Fatalf("%d bytes allocated per %d KiB batch, want at most %d", per, size>>10, size/8)
+	}
+}
+
 // TestConsumesThroughKafkaGo: installed in kafka-go's codec table, the
 // codec serves a real reader fetching zstd batches from a broker.
 func TestConsumesThroughKafkaGo(t *testing.T) {
