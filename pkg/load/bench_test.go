@@ -103,7 +103,10 @@ func envInt(name string, def int) int {
 // heap and its peak RSS (the child's VmHWM, see rssWatch; target <= 150
 // MiB on 6 partitions, <= 200 MiB on 36), and the bytes of its files
 // against DuckDB's (target <= 1.1). LOADER_BENCH_PARTITIONS sets the
-// partitions (default 6).
+// partitions (default 6); LOADER_BENCH_LOADER_ONLY=1 runs the loader alone,
+// b.N times on the same records (to compare builds of the loader: with
+// LOADER_BENCH_BINARIES=a,b,… run i starts the (i mod n)-th of those loader
+// binaries, built beforehand with go build ./cmd/loader).
 func BenchmarkLoaderVsBaselines(b *testing.B) {
 	n := envInt("LOADER_BENCH_RECORDS", 200000)
 	kc := testKafka(b, envInt("LOADER_BENCH_PARTITIONS", 6))
@@ -130,6 +133,13 @@ func BenchmarkLoaderVsBaselines(b *testing.B) {
 
 	for i := 0; i < b.N; i++ {
 		loaderRate, peak, rss, cores := benchLoaderProcess(b, kc, filepath.Join(dir, fmt.Sprintf("lake-%d", i)), n, i)
+		if os.Getenv("LOADER_BENCH_LOADER_ONLY") != "" {
+			// Comparing loader builds: several loader runs on one
+			// produced topic (-benchtime Nx), no baselines.
+			fmt.Printf("run %d: %s: %.2f µs CPU per row, %.2f cores, %.0f rows/s, peak RSS %.1f MiB\n", i, loaderBuild(i), cores/loaderRate*1e6, cores, loaderRate, rss/(1<<20))
+			b.ReportMetric(cores/loaderRate*1e6, "loader_cpu_us/row")
+			continue
+		}
 		// franz-go's rate varied 4× between runs against the embedded
 		// broker (47k to 190k rows/s at 1,000,000 records): the better of
 		// two consumes is the reference, and its CPU.
@@ -168,6 +178,17 @@ func BenchmarkLoaderVsBaselines(b *testing.B) {
 	}
 }
 
+// loaderBuild is the loader binary of run i from LOADER_BENCH_BINARIES
+// ("": the one built from this tree).
+func loaderBuild(i int) string {
+	bins := os.Getenv("LOADER_BENCH_BINARIES")
+	if bins == "" {
+		return ""
+	}
+	list := strings.Split(bins, ",")
+	return list[i%len(list)]
+}
+
 func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int) (rate, peakHeap, peakRSS, cores float64) {
 	addr := freeAddr(b)
 	// The Parquet settings are pkg/archive's defaults unless the
@@ -184,10 +205,13 @@ func benchLoaderProcess(b *testing.B, kc kafkax.Config, root string, n, iter int
 	if v := os.Getenv("LOADER_BENCH_GOMEMLIMIT"); v != "" {
 		env = append(env, "GOMEMLIMIT="+v) // the loader's only, not this process's (the broker)
 	}
-	loaderBinary(b) // built before the clock starts: the build is not the loader's time
+	bin := loaderBinary(b) // built before the clock starts: the build is not the loader's time
+	if b := loaderBuild(iter); b != "" {
+		bin = b
+	}
 	self0 := processCPU()
 	start := time.Now()
-	cmd, done := startLoader(b, env, "--drain")
+	cmd, done := startProgram(b, bin, env, "--drain")
 	watch := watchRSS(cmd.Process.Pid)
 	profDone := make(chan struct{})
 	defer func() { <-profDone }() // no logging after the benchmark returned

@@ -57,7 +57,13 @@ func loaderEnv(kc kafkax.Config, root string, extra ...string) []string {
 // startLoader starts the binary; its stderr goes to the test log.
 func startLoader(t testing.TB, env []string, args ...string) (*exec.Cmd, <-chan error) {
 	t.Helper()
-	cmd := exec.Command(loaderBinary(t), args...)
+	return startProgram(t, loaderBinary(t), env, args...)
+}
+
+// startProgram starts the loader binary at path.
+func startProgram(t testing.TB, path string, env []string, args ...string) (*exec.Cmd, <-chan error) {
+	t.Helper()
+	cmd := exec.Command(path, args...)
 	cmd.Env = env
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
