@@ -114,9 +114,11 @@ func TestBudgetSharesShrinkWithPartitions(t *testing.T) {
 		writers int
 		want    int
 	}{
-		{128 << 20, 2, 2 << 20},    // PARQUET_PAGE_BYTES
-		{128 << 20, 16, 341 << 10}, // an eighth over 3 pages of 16 writers
-		{32 << 20, 2, 682 << 10},
+		{128 << 20, 2, 1 << 20},    // an eighth over 8 pages of 2 writers
+		{256 << 20, 2, 2 << 20},    // PARQUET_PAGE_BYTES
+		{384 << 20, 2, 2 << 20},    // deploy/k8s
+		{128 << 20, 16, 128 << 10}, // 16 writers
+		{32 << 20, 2, 256 << 10},
 		{32 << 20, 64, 64 << 10}, // the floor
 	} {
 		c := Config{MemoryBytes: tc.memory}

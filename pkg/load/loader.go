@@ -200,7 +200,9 @@ func New(cfg Config, kc kafkax.Config, opts Options) (*Loader, error) {
 	// in use (the batches in flight come back to it as they are written).
 	mem := schema.NewPoolAllocator(cfg.BufferBytes / 4)
 	// One set of zstd encoders (one per core, ~10 MiB each) for every
-	// topic's files, not one set per topic.
+	// topic's files, not one set per topic, their windows sized to the
+	// pooled writers' pages.
+	opts.Parquet.PageBytes = l.writers.page
 	opts.Parquet = opts.Parquet.WithSharedEncoders()
 	for _, t := range l.topics {
 		c, err := topicCodec(reg, strings.TrimPrefix(t, kc.TopicPrefix), t, opts, mem)

@@ -246,16 +246,25 @@ func batchBytes(c *Config, assigned int) int64 {
 	return min(c.BatchBytes, max(c.BufferBytes/int64(4*max(assigned, 1)), 64<<10))
 }
 
-// pageBytes is the page size of the pooled Parquet writers: parquet-go
-// keeps, for every column of every open file, buffers that grow to a page
-// (values, levels, encoded and compressed page: about three pages for the
-// _raw column), so the writers share an eighth of LOADER_MEMORY_BYTES, at
-// most PARQUET_PAGE_BYTES each and at least 64 KiB (decisions 0135,
-// 0142). The writers number the cores, not the partitions.
+// pageBytes is the page size of the pooled Parquet writers: an eighth of
+// LOADER_MEMORY_BYTES over pagesPerWriter page-sized buffers of each writer,
+// at most PARQUET_PAGE_BYTES and at least 64 KiB (decisions 0135, 0142,
+// 0144). The writers number the cores, not the partitions.
 func pageBytes(c *Config, configured, writers int) int {
-	share := c.MemoryBytes / 8 / int64(3*max(writers, 1))
+	share := c.MemoryBytes / 8 / int64(pagesPerWriter*max(writers, 1))
 	return int(min(int64(configured), max(share, 64<<10)))
 }
+
+// pagesPerWriter is how many page-sized buffers a pooled writer keeps and
+// churns (decision 0144, measured in heap and CPU profiles): parquet-go's
+// page and scratch buffers (each regrown by doubling when its pool was
+// emptied by a collection), the _raw column's buffer (grown by halves to
+// about 1.5 pages, every page) and its zstd encoder's history (two windows
+// of a page). 2 MiB pages at the default 128 MiB budget took about a fifth
+// more CPU per row than 1 MiB ones, in allocation and scavenging; the
+// budget-derived size gives 1 MiB there and PARQUET_PAGE_BYTES from 256 MiB
+// on two cores.
+const pagesPerWriter = 8
 
 // segmentBytes is the size, in message bytes, at which a partition's
 // staged rows become a segment: half of PARQUET_ROW_GROUP_BYTES (the
