@@ -232,6 +232,7 @@ func growArchive(b *testing.B, kc kafkax.Config, topic string, arch Archive, run
 			b.Fatal(err)
 		}
 		var (
+			pool               = newWriterPool(1, 0)
 			batch              = c.newBatch()
 			first, next, bytes int64
 			firstTime          time.Time
@@ -258,7 +259,7 @@ func growArchive(b *testing.B, kc kafkax.Config, topic string, arch Archive, run
 			tail := files.Tail()
 			grow := tail != nil && day(tail.FirstTime) == day(firstTime)
 			_, err = files.Publish(ctx, archive.Part{File: spool, Size: cw.n, FirstOffset: first, FirstTime: firstTime,
-				Next: next, Rows: int64(rows), MessageBytes: bytes, Grow: grow, NewWriter: c.rowWriter(0)})
+				Next: next, Rows: int64(rows), MessageBytes: bytes, Grow: grow, NewWriter: c.rowWriter(pool)})
 			if err != nil {
 				b.Fatal(err)
 			}
