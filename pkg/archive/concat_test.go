@@ -2,7 +2,6 @@ package archive
 
 import (
 	"bytes"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -39,19 +38,10 @@ func writeSegments(t *testing.T, ranges [][2]int64, rowGroupRows int64, rawBytes
 	}
 	var segs []Segment
 	var end int64
-	raw := make([]byte, rawBytes)
 	for _, r := range ranges {
 		cw := &countWriter{w: io.NewOffsetWriter(f, end)}
 		w.Reset(cw)
-		b := array.NewRecordBuilder(memory.DefaultAllocator, as)
-		for off := r[0]; off < r[1]; off++ {
-			rand.Read(raw)
-			b.Field(0).(*array.StringBuilder).Append(fmt.Sprintf("E%05d", off))
-			b.Field(1).(*array.StringBuilder).Append(fmt.Sprintf("%x", raw)[:rawBytes])
-			b.Field(2).(*array.Int64Builder).Append(off)
-		}
-		rec := b.NewRecordBatch()
-		b.Release()
+		rec := growRows(as, r[0], r[1], rawBytes)
 		err := w.Write(rec)
 		rec.Release()
 		if err != nil {

@@ -56,16 +56,7 @@ func growPartRows(t *testing.T, from, to int64, rawBytes int, rowGroupRows int64
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := array.NewRecordBuilder(memory.DefaultAllocator, as)
-	defer b.Release()
-	raw := make([]byte, rawBytes)
-	for off := from; off < to; off++ {
-		rand.Read(raw)
-		b.Field(0).(*array.StringBuilder).Append(fmt.Sprintf("E%05d", off))
-		b.Field(1).(*array.StringBuilder).Append(fmt.Sprintf("%x", raw)[:rawBytes])
-		b.Field(2).(*array.Int64Builder).Append(off)
-	}
-	rec := b.NewRecordBatch()
+	rec := growRows(as, from, to, rawBytes)
 	defer rec.Release()
 	if err := w.Write(rec); err != nil {
 		t.Fatal(err)
@@ -75,6 +66,22 @@ func growPartRows(t *testing.T, from, to int64, rawBytes int, rowGroupRows int64
 	}
 	return Part{File: f, Size: cw.n, FirstOffset: from, FirstTime: growDay.Add(time.Duration(from) * time.Minute),
 		Next: to, Rows: to - from, MessageBytes: (to - from) * int64(rawBytes)}
+}
+
+// growRows is the rows of offsets [from, to) of growSchema: employee ids
+// from the offsets, _raw of rawBytes random hex characters (incompressible,
+// so sizes are predictable).
+func growRows(as *arrow.Schema, from, to int64, rawBytes int) arrow.RecordBatch {
+	b := array.NewRecordBuilder(memory.DefaultAllocator, as)
+	defer b.Release()
+	raw := make([]byte, rawBytes)
+	for off := from; off < to; off++ {
+		rand.Read(raw)
+		b.Field(0).(*array.StringBuilder).Append(fmt.Sprintf("E%05d", off))
+		b.Field(1).(*array.StringBuilder).Append(fmt.Sprintf("%x", raw)[:rawBytes])
+		b.Field(2).(*array.Int64Builder).Append(off)
+	}
+	return b.NewRecordBatch()
 }
 
 // fileOffsets reads a data file with DuckDB and returns its _kafka_offset

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -36,8 +37,12 @@ const (
 // are encoded exactly as the loader encodes them; plain names the string
 // columns the part wrote without a dictionary (its first rows were mostly
 // distinct there, see [PlainColumns]), which the merged row group writes
-// plain too.
-type RowWriterFunc func(w io.Writer, plain []string) (*ParquetWriter, error)
+// plain too. The writer may be borrowed (the loader lends one of its pooled
+// writers, so merges count against the same bound as every other file being
+// written): release gives it back once its file is closed, ok false when the
+// file failed part way; it may wait, until ctx ends, for a writer to be
+// free.
+type RowWriterFunc func(ctx context.Context, w io.Writer, plain []string) (pw *ParquetWriter, release func(ok bool), err error)
 
 // plainColumns returns the byte-array columns of rg written without a
 // dictionary.
@@ -138,11 +143,12 @@ func mergeFits(bmd *format.FileMetaData, baseSize int64, keep int, merged int64)
 // mergeRows writes to w, with a writer from newWriter, one row group
 // holding the rows of base's row groups from keep on, then every row of
 // part, in that order (offset order: part's rows follow base's).
-func mergeRows(w io.Writer, newWriter RowWriterFunc, plain []string, base io.ReaderAt, baseSize int64, keep int, part io.ReaderAt, partSize int64) error {
-	pw, err := newWriter(w, plain)
+func mergeRows(ctx context.Context, w io.Writer, newWriter RowWriterFunc, plain []string, base io.ReaderAt, baseSize int64, keep int, part io.ReaderAt, partSize int64) (err error) {
+	pw, release, err := newWriter(ctx, w, plain)
 	if err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
+	defer func() { release(err == nil) }()
 	for i, src := range []struct {
 		r    io.ReaderAt
 		size int64

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"sync/atomic"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
@@ -21,12 +22,31 @@ func mergeable(t *testing.T, part Part) Part {
 	if err != nil {
 		t.Fatal(err)
 	}
-	part.NewWriter = func(w io.Writer, plain []string) (*ParquetWriter, error) {
+	// Every writer lent to a merge must be given back exactly once (the
+	// loader's pool would otherwise run out of writers).
+	var lent atomic.Int64
+	t.Cleanup(func() {
+		if n := lent.Load(); n != 0 {
+			t.Errorf("%d merge writers never given back", n)
+		}
+	})
+	part.NewWriter = func(ctx context.Context, w io.Writer, plain []string) (*ParquetWriter, func(bool), error) {
 		ps, err := WithPlainColumns(ps, as, plain)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return NewParquetWriter(w, as, ps, WriterConfig{RowGroupRows: 4, SchemaAsGiven: true})
+		pw, err := NewParquetWriter(w, as, ps, WriterConfig{RowGroupRows: 4, SchemaAsGiven: true})
+		if err != nil {
+			return nil, nil, err
+		}
+		lent.Add(1)
+		var once atomic.Bool
+		return pw, func(bool) {
+			if !once.CompareAndSwap(false, true) {
+				t.Errorf("merge writer given back twice")
+			}
+			lent.Add(-1)
+		}, nil
 	}
 	return part
 }

@@ -560,7 +560,7 @@ func (p *Partition) grow(ctx context.Context, part Part) (Published, error) {
 	// whole of base (0143).
 	rows, rowsSize, prefix, keep := part.File, part.Size, bstart, len(md.RowGroups)
 	if part.NewWriter != nil {
-		m, err := p.merge(base, baseSize, md, pmd, part)
+		m, err := p.merge(ctx, base, baseSize, md, pmd, part)
 		if err != nil {
 			// Merging is an optimisation: the rows are appended as they are.
 			p.log.Warn("could not merge row groups; appending the new ones", "key", t.Key, "err", err)
@@ -600,25 +600,25 @@ type mergedRows struct {
 // one row group in a spool file (decision 0143); nil when the growth should
 // append part as it is: nothing small to merge, or the merged row group
 // would leave the file's dead bytes past their bound.
-func (p *Partition) merge(base io.ReaderAt, baseSize int64, md, pmd *format.FileMetaData, part Part) (*mergedRows, error) {
+func (p *Partition) merge(ctx context.Context, base io.ReaderAt, baseSize int64, md, pmd *format.FileMetaData, part Part) (*mergedRows, error) {
 	keep, ok := mergePlan(md, baseSize, pmd)
 	if !ok {
 		return nil, nil
 	}
 	// mergePlan merges only a part of one row group.
-	return p.encodeMerged(base, baseSize, md, keep, plainColumns(&pmd.RowGroups[0]), part)
+	return p.encodeMerged(ctx, base, baseSize, md, keep, plainColumns(&pmd.RowGroups[0]), part)
 }
 
 // encodeMerged re-encodes the rows of base's row groups from keep on and
 // part's into one row group in a spool file, the string columns in plain
 // without a dictionary; nil if the result would leave too many dead bytes.
-func (p *Partition) encodeMerged(base io.ReaderAt, baseSize int64, md *format.FileMetaData, keep int, plain []string, part Part) (*mergedRows, error) {
+func (p *Partition) encodeMerged(ctx context.Context, base io.ReaderAt, baseSize int64, md *format.FileMetaData, keep int, plain []string, part Part) (*mergedRows, error) {
 	f, err := SpoolFile()
 	if err != nil {
 		return nil, err
 	}
 	m := &mergedRows{File: f, keep: keep}
-	if err := mergeRows(f, part.NewWriter, plain, base, baseSize, keep, part.File, part.Size); err != nil {
+	if err := mergeRows(ctx, f, part.NewWriter, plain, base, baseSize, keep, part.File, part.Size); err != nil {
 		f.Close()
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -118,12 +119,14 @@ func (c *codec) plainSchema(plain []string) (*parquet.Schema, error) {
 	return ps, nil
 }
 
-// rowWriter starts files as newFileWriter does, with the given string
-// columns plain: a growth that merges small row groups (archive decision
-// 0143) encodes the merged rows with it, exactly as the loader encodes
-// rows.
-func (c *codec) rowWriter(pageBytes int) archive.RowWriterFunc {
-	return func(w io.Writer, plain []string) (*archive.ParquetWriter, error) {
+// rowWriter lends writers of pool for files like newFileWriter's, with the
+// given string columns plain: a growth that merges small row groups
+// (archive decision 0143) encodes the merged rows with it, exactly as the
+// loader encodes rows, and, borrowing from the pool, within the same bound
+// on writers at work as the partitions' segments (at a flush every
+// partition may grow its file at once).
+func (c *codec) rowWriter(pool *writerPool) archive.RowWriterFunc {
+	return func(ctx context.Context, w io.Writer, plain []string) (*archive.ParquetWriter, func(bool), error) {
 		// Only the columns the topic's schema gives a dictionary can be
 		// plain by choice (_raw is always plain).
 		plain = slices.DeleteFunc(slices.Clone(plain), func(name string) bool {
@@ -136,9 +139,19 @@ func (c *codec) rowWriter(pageBytes int) archive.RowWriterFunc {
 		})
 		ps, err := c.plainSchema(plain)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return c.newFileWriter(w, ps, pageBytes)
+		pw, err := pool.get(ctx, c, ps, w)
+		if err != nil {
+			return nil, nil, err
+		}
+		return pw, func(ok bool) {
+			if ok {
+				pool.put(ps, pw)
+			} else {
+				pool.drop()
+			}
+		}, nil
 	}
 }
 

@@ -249,12 +249,19 @@ func TestCatchUpInA256MiBMemoryCgroup(t *testing.T) {
 // LOADER_BENCH_CGROUP_MIB (default 256) MiB, on 6 and on 36 partitions, to
 // local disk and to S3 (a real MinIO; MINIO_BIN), and reports the loader's
 // peak RSS (targets: 150 and 200 MiB), the cgroup's peak usage (page cache
-// included) and rows/s.
+// included) and rows/s. LOADER_BENCH_PARTITIONS replaces 6 and 36 by one
+// count, and the loader child takes its settings from the environment: with
+// LOADER_MEMORY_BYTES=402653184 and LOADER_BENCH_CGROUP_MIB=512 it measures
+// deploy/k8s's loader (docs/deploy.md).
 func BenchmarkCatchUpInMemoryCgroup(b *testing.B) {
 	n := envInt("LOADER_BENCH_RECORDS", 1_000_000)
 	limit := int64(envInt("LOADER_BENCH_CGROUP_MIB", 256)) << 20
+	counts := []int{6, 36}
+	if p := envInt("LOADER_BENCH_PARTITIONS", 0); p > 0 {
+		counts = []int{p}
+	}
 	for _, s3 := range []bool{false, true} {
-		for _, partitions := range []int{6, 36} {
+		for _, partitions := range counts {
 			dest := "local"
 			if s3 {
 				dest = "s3"

@@ -106,7 +106,7 @@ func mergedEqualsOneShot(t *testing.T, splits [][2]int) {
 			t.Fatal(err)
 		}
 		pub, err := files.Publish(ctx, archive.Part{File: f, Size: size, FirstOffset: int64(r[0]), FirstTime: msgs[r[0]].Time,
-			Next: int64(r[1]), Rows: int64(r[1] - r[0]), Grow: i > 0, NewWriter: c.rowWriter(0)})
+			Next: int64(r[1]), Rows: int64(r[1] - r[0]), Grow: i > 0, NewWriter: c.rowWriter(newWriterPool(1, 0))})
 		f.Close()
 		if err != nil {
 			t.Fatal(err)

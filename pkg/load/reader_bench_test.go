@@ -22,7 +22,7 @@ import (
 
 // BenchmarkReaderOverAYearOfArchive: a year of changes (LOADER_BENCH_RECORDS
 // records, default 200,000, of 20,000 employees, in time order over 365 days)
-// on 6 partitions, then two reader queries with DuckDB — one key's
+// on LOADER_BENCH_PARTITIONS partitions (default 6), then two reader queries with DuckDB — one key's
 // timeline, and a current-state scan (the latest row per key) — over four
 // archives of the same rows:
 //
@@ -45,7 +45,7 @@ func BenchmarkReaderOverAYearOfArchive(b *testing.B) {
 	n := envInt("LOADER_BENCH_RECORDS", 200_000)
 	runsPerDay := envInt("LOADER_BENCH_RUNS_PER_DAY", 6)
 	const keys, days = 20_000, 365
-	kc := testKafka(b, 6)
+	kc := testKafka(b, envInt("LOADER_BENCH_PARTITIONS", 6))
 	emp := kc.Topic(kafkax.Employees)
 	// Every key has several rows: kfake compacts a compact,delete topic
 	// whenever it likes (it has no min.compaction.lag.ms), which would
@@ -232,6 +232,7 @@ func growArchive(b *testing.B, kc kafkax.Config, topic string, arch Archive, run
 			b.Fatal(err)
 		}
 		var (
+			pool               = newWriterPool(1, 0)
 			batch              = c.newBatch()
 			first, next, bytes int64
 			firstTime          time.Time
@@ -258,7 +259,7 @@ func growArchive(b *testing.B, kc kafkax.Config, topic string, arch Archive, run
 			tail := files.Tail()
 			grow := tail != nil && day(tail.FirstTime) == day(firstTime)
 			_, err = files.Publish(ctx, archive.Part{File: spool, Size: cw.n, FirstOffset: first, FirstTime: firstTime,
-				Next: next, Rows: int64(rows), MessageBytes: bytes, Grow: grow, NewWriter: c.rowWriter(0)})
+				Next: next, Rows: int64(rows), MessageBytes: bytes, Grow: grow, NewWriter: c.rowWriter(pool)})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -704,7 +704,7 @@ func (w *worker) flush(gctx context.Context) error {
 		pub, err := w.files.Publish(gctx, archive.Part{
 			File: file, Size: file.Size(), FirstOffset: w.first, FirstTime: w.firstTime, Next: w.next,
 			Rows: int64(rows), MessageBytes: w.fileSize, Grow: w.base != nil,
-			NewWriter: w.codec.rowWriter(w.l.writers.page),
+			NewWriter: w.codec.rowWriter(w.l.writers),
 		})
 		if err != nil {
 			return fmt.Errorf("publish %s/%d@%d: %w", topic, part, w.first, err)
