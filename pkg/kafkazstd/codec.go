@@ -96,11 +96,22 @@ func (c *Codec) release(b *bytes.Buffer) {
 	}
 }
 
-// expected is the decompressed size of a batch of n compressed bytes,
-// guessed from the last batch (with an eighth to spare).
-func (c *Codec) expected(n int) int {
-	return int(min(int64(n)*c.ratio.Load()*9/8>>8, MaxBatchBytes))
+// expected is the decompressed size of the batch in (compressed): the size
+// its first frame declares, else guessed from the last batch's ratio (with
+// an eighth to spare, at most maxGuessRatio).
+func (c *Codec) expected(in []byte) int {
+	var h zstd.Header
+	if h.Decode(in) == nil && h.HasFCS && h.FrameContentSize <= MaxBatchBytes {
+		return int(h.FrameContentSize)
+	}
+	ratio := min(c.ratio.Load(), maxGuessRatio<<8)
+	return int(min(int64(len(in))*ratio*9/8>>8, MaxBatchBytes))
 }
+
+// maxGuessRatio bounds the guessed decompressed size of a batch whose frame
+// does not declare it: one batch of zeros must not make the next ones
+// reserve hundreds of times their size.
+const maxGuessRatio = 16
 
 type reader struct {
 	c    *Codec
@@ -127,7 +138,7 @@ func (r *reader) decode(p []byte) int {
 		return 0
 	}
 	dst := p[:0:len(p)] // past len(p), DecodeAll allocates
-	if want := r.c.expected(in.Len()); want > len(p) {
+	if want := r.c.expected(in.Bytes()); want > len(p) {
 		r.out = r.c.buffer()
 		r.out.Grow(want)
 		dst = r.out.AvailableBuffer()

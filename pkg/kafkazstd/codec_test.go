@@ -183,6 +183,32 @@ func TestBatchesDecompressIntoTheCallersBuffer(t *testing.T) {
 	}
 }
 
+// TestOneCompressibleBatchDoesNotInflateTheNext: the size reserved for a
+// batch whose frame does not declare it is guessed from the last batch's
+// ratio, bounded: a batch of zeros (a ratio in the thousands) must not make
+// the next batch reserve hundreds of MiB.
+func TestOneCompressibleBatchDoesNotInflateTheNext(t *testing.T) {
+	c, err := New(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := decompress(c, compressed(t, make([]byte, 8<<20))); err != nil {
+		t.Fatal(err)
+	}
+	want := batch(300 << 10)
+	src := compressed(t, want)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	got, err := decompress(c, src)
+	runtime.ReadMemStats(&after)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("decompressed %d bytes (%v), want the %d compressed", len(got), err, len(want))
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+		t.Fatalf("a %d KiB batch after a batch of zeros allocated %d MiB", len(want)>>10, alloc>>20)
+	}
+}
+
 // TestConsumesThroughKafkaGo: installed in kafka-go's codec table, the
 // codec serves a real reader fetching zstd batches from a broker.
 func TestConsumesThroughKafkaGo(t *testing.T) {
