@@ -126,4 +126,25 @@ func TestBudgetSharesShrinkWithPartitions(t *testing.T) {
 			t.Errorf("%d MiB, %d writers: page %d KiB, want %d KiB", tc.memory>>20, tc.writers, got>>10, tc.want>>10)
 		}
 	}
+	// Cores beyond what the budget gives 1 MiB pages get no writer of
+	// their own: files keep their size on any machine.
+	for _, tc := range []struct {
+		memory            int64
+		configured, cores int
+		writers, page     int
+	}{
+		{128 << 20, 2 << 20, 2, 2, 1 << 20}, // the default on two cores
+		{128 << 20, 2 << 20, 4, 2, 1 << 20}, // and on four: not 4 writers of 512 KiB
+		{256 << 20, 2 << 20, 4, 4, 1 << 20},
+		{384 << 20, 2 << 20, 4, 4, 1536 << 10}, // deploy/k8s on four cores
+		{384 << 20, 2 << 20, 2, 2, 2 << 20},
+		{64 << 20, 2 << 20, 2, 1, 1 << 20},
+		{32 << 20, 2 << 20, 4, 1, 512 << 10},    // one writer at least
+		{128 << 20, 256 << 10, 4, 4, 256 << 10}, // a configured page under 1 MiB is kept
+	} {
+		c := Config{MemoryBytes: tc.memory}
+		if w, p := poolSize(&c, tc.configured, tc.cores); w != tc.writers || p>>10 != tc.page>>10 {
+			t.Errorf("%d MiB, page %d KiB, %d cores: %d writers of %d KiB pages, want %d of %d KiB", tc.memory>>20, tc.configured>>10, tc.cores, w, p>>10, tc.writers, tc.page>>10)
+		}
+	}
 }

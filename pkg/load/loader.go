@@ -175,7 +175,7 @@ func New(cfg Config, kc kafkax.Config, opts Options) (*Loader, error) {
 	if page <= 0 {
 		page = archive.DefaultPageBytes
 	}
-	l.writers = newWriterPool(poolWriters(), pageBytes(&cfg, page, poolWriters()))
+	l.writers = newWriterPool(poolSize(&cfg, page, poolWriters()))
 	rgBytes := opts.Parquet.RowGroupBytes
 	if rgBytes <= 0 {
 		rgBytes = archive.DefaultRowGroupBytes
