@@ -22,16 +22,7 @@ import (
 // each lies. Each row's _raw is rawBytes of random hex; pages are 4 KiB.
 func writeSegments(t *testing.T, ranges [][2]int64, rowGroupRows int64, rawBytes int) (io.ReaderAt, []Segment) {
 	t.Helper()
-	as := growSchema()
-	ps, err := ParquetSchema("employees", as, SchemaOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := SpoolFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
+	as, ps, f := growSpool(t)
 	w, err := NewParquetWriter(io.Discard, as, ps, WriterConfig{RowGroupRows: rowGroupRows, PageBytes: 4 << 10, SchemaAsGiven: true}.WithSharedEncoders())
 	if err != nil {
 		t.Fatal(err)

@@ -199,12 +199,11 @@ func appendRowGroups(w io.Writer, base io.ReaderAt, prefix int64, bmd *format.Fi
 			if _, err := s.r.ReadAt(blob, c.ColumnIndexOffset); err != nil {
 				return fmt.Errorf("grow: read column index: %w", err)
 			}
-			b := blob
-			if _, err := w.Write(b); err != nil {
+			if _, err := w.Write(blob); err != nil {
 				return err
 			}
 			c.ColumnIndexOffset = pos
-			pos += int64(len(b))
+			pos += int64(len(blob))
 		}
 	}
 	for _, s := range srcs { // offset indexes: page locations shifted

@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/parquet-go/parquet-go"
 )
 
 var growDay = time.Date(2026, 4, 2, 8, 0, 0, 0, time.UTC)
@@ -41,16 +42,7 @@ func growPart(t *testing.T, from, to int64, rawBytes int) Part {
 // growPartRows is growPart with row groups of at most rowGroupRows rows.
 func growPartRows(t *testing.T, from, to int64, rawBytes int, rowGroupRows int64) Part {
 	t.Helper()
-	as := growSchema()
-	ps, err := ParquetSchema("employees", as, SchemaOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := SpoolFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
+	as, ps, f := growSpool(t)
 	cw := &countWriter{w: f}
 	w, err := NewParquetWriter(cw, as, ps, WriterConfig{RowGroupRows: rowGroupRows})
 	if err != nil {
@@ -66,6 +58,23 @@ func growPartRows(t *testing.T, from, to int64, rawBytes int, rowGroupRows int64
 	}
 	return Part{File: f, Size: cw.n, FirstOffset: from, FirstTime: growDay.Add(time.Duration(from) * time.Minute),
 		Next: to, Rows: to - from, MessageBytes: (to - from) * int64(rawBytes)}
+}
+
+// growSpool returns growSchema, its Parquet schema and a spool file closed
+// when the test ends.
+func growSpool(t *testing.T) (*arrow.Schema, *parquet.Schema, *os.File) {
+	t.Helper()
+	as := growSchema()
+	ps, err := ParquetSchema("employees", as, SchemaOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := SpoolFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return as, ps, f
 }
 
 // growRows is the rows of offsets [from, to) of growSchema: employee ids

@@ -561,7 +561,7 @@ func (p *Partition) grow(ctx context.Context, part Part) (Published, error) {
 	rows, rowsSize, prefix, keep := part.File, part.Size, bstart, len(md.RowGroups)
 	if part.NewWriter != nil {
 		m, err := p.merge(ctx, base, baseSize, md, pmd, part)
-		if err != nil {
+		if err != nil && ctx.Err() == nil {
 			// Merging is an optimisation: the rows are appended as they are.
 			p.log.Warn("could not merge row groups; appending the new ones", "key", t.Key, "err", err)
 		}

@@ -268,7 +268,9 @@ const minPageBytes = 1 << 20
 // two writers of 1 MiB pages, on two cores or more.
 func poolSize(c *Config, configured, cores int) (writers, page int) {
 	floor := min(configured, minPageBytes)
-	for writers = max(cores, 1); writers > 1 && pageBytes(c, configured, writers) < floor; writers-- {
+	writers = max(cores, 1)
+	for writers > 1 && pageBytes(c, configured, writers) < floor {
+		writers--
 	}
 	return writers, pageBytes(c, configured, writers)
 }
